@@ -1,0 +1,32 @@
+# A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
+#   make local STAGE=3 LB_ALGORITHM=p2c
+.PHONY: local down test up seed bench-lb deps build lint
+
+export
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@npm run --silent build
+
+local: build
+	@node dist/runner/cli.js up
+
+down:
+	@node dist/runner/cli.js down
+
+test: deps
+	@npm test
+
+up:
+	@scripts/compose-secrets.sh && docker compose up --build
+
+seed: build
+	@node dist/scripts/seed.js
+
+bench-lb: build
+	@node dist/loadtest/bench-lb/cli.js
+
+lint:
+	@npm run --silent lint

@@ -1,0 +1,26 @@
+/** The benchmark's table (Markdown, so it can go straight into services/lb/README.md). */
+export interface Row {
+  readonly name: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly rssMiB: number;
+  readonly failures: number;
+  /** This row is HAProxy's for the given scheme. */
+  readonly baseline?: 'http' | 'https';
+  /** Compare this row with HAProxy's row of the given scheme. */
+  readonly compareTo?: 'http' | 'https';
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  const base = (scheme: 'http' | 'https') => rows.find((r) => r.baseline === scheme)?.rps;
+  const head =
+    '| setup | req/s | p50 ms | p99 ms | CPU µs/req | RSS MiB | × HAProxy | failures |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+  const body = rows.map((r) => {
+    const b = r.compareTo === undefined ? undefined : base(r.compareTo);
+    const ratio = r.baseline !== undefined ? '1.00' : b === undefined ? '' : (r.rps / b).toFixed(2);
+    return `| ${r.name} | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuMicrosPerRequest ? r.cpuMicrosPerRequest.toFixed(0) : ''} | ${r.rssMiB ? r.rssMiB.toFixed(0) : ''} | ${ratio} | ${r.failures} |`;
+  });
+  return [head, ...body].join('\n');
+}

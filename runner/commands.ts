@@ -1,0 +1,167 @@
+/**
+ * The command line and environment of every process the runner starts. Pure: from a planned
+ * instance and the machine facts (binary paths, whether we are root) to a LaunchSpec. Server
+ * options live in infra/ config files shared with compose; only what is native-specific (paths,
+ * address, port, server id, user) is added here.
+ */
+import { join } from 'node:path';
+import { type PlannedService, STACK_CONSTANTS } from '../services/shared/topology/plan.ts';
+import { instancePaths } from './paths.ts';
+
+export interface LaunchSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+export interface Binaries {
+  readonly mariadbd: string;
+  readonly mariadbInstallDb: string;
+  readonly redisServer: string;
+  readonly memcached: string;
+}
+
+export interface LaunchContext {
+  readonly repoDir: string;
+  readonly stackDir: string;
+  readonly isRoot: boolean;
+  /** The Node.js binary that runs the runner; children use the same one. */
+  readonly node: string;
+  readonly binaries: Binaries;
+  readonly logLevel: string;
+  /** PATH, HOME: what every child gets besides its own variables. */
+  readonly baseEnv: Readonly<Record<string, string>>;
+}
+
+/** Every child carries this variable; with the recorded start time it proves a process is ours. */
+export const STACK_MARKER = 'SCALING_LAB_STACK';
+
+/** Script each app-level kind runs, relative to the repository. */
+export const ENTRY_POINTS = {
+  setup: 'dist/services/setup/main.js',
+  web: 'dist/services/web/server.js',
+  lb: 'dist/services/lb/server.js',
+  s3: 'dist/runner/s3rver/server.js',
+} as const;
+
+const need = (value: number | undefined, what: string): number => {
+  if (value === undefined) throw new Error(`the plan gives no ${what}`);
+  return value;
+};
+
+export const mariadbConfigFile = (repoDir: string, kind: 'mysql-primary' | 'mysql-replica') =>
+  join(repoDir, 'infra', 'mariadb', kind === 'mysql-primary' ? 'primary.cnf' : 'replica.cnf');
+
+function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
+  const p = instancePaths(ctx.stackDir, s.name);
+  const kind = s.kind === 'mysql-primary' ? 'mysql-primary' : 'mysql-replica';
+  return {
+    command: ctx.binaries.mariadbd,
+    args: [
+      // Must come first: only this file is read, never the machine's /etc/mysql.
+      `--defaults-file=${mariadbConfigFile(ctx.repoDir, kind)}`,
+      `--datadir=${p.data}`,
+      `--socket=${p.socket}`,
+      `--pid-file=${p.mysqlPidFile}`,
+      `--tmpdir=${p.tmp}`,
+      `--bind-address=${s.host}`,
+      `--port=${need(s.ports.mysql, 'mysql port')}`,
+      `--server-id=${need(s.serverId, 'server id')}`,
+      `--init-file=${p.initSql}`,
+      ...(ctx.isRoot ? ['--user=root'] : []),
+    ],
+  };
+}
+
+function redis(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
+  const p = instancePaths(ctx.stackDir, s.name);
+  return {
+    command: ctx.binaries.redisServer,
+    args: [
+      join(ctx.repoDir, 'infra', 'redis', 'redis.conf'),
+      '--bind',
+      s.host,
+      '--port',
+      String(need(s.ports.redis, 'redis port')),
+      '--dir',
+      p.data,
+      '--daemonize',
+      'no',
+    ],
+  };
+}
+
+function memcached(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
+  return {
+    command: ctx.binaries.memcached,
+    args: [
+      '--listen',
+      s.host,
+      '--port',
+      String(need(s.ports.memcached, 'memcached port')),
+      '--udp-port',
+      '0',
+      '--memory-limit',
+      '64',
+      '--conn-limit',
+      '1024',
+      ...(ctx.isRoot ? ['--user', 'root'] : []),
+    ],
+  };
+}
+
+/** Variables of the processes the runner adds to the plan's own. */
+function extraEnv(s: PlannedService, ctx: LaunchContext): Record<string, string> {
+  if (s.kind !== 's3') return {};
+  const p = instancePaths(ctx.stackDir, s.name);
+  return {
+    S3RVER_HOST: s.host,
+    S3RVER_PORT: String(need(s.ports.s3, 's3 port')),
+    S3RVER_DIR: p.data,
+    S3_ACCESS_KEY_ID: STACK_CONSTANTS.s3AccessKeyId,
+    S3_SECRET_ACCESS_KEY_FILE: join(ctx.stackDir, 'secrets', 's3-secret-access-key'),
+  };
+}
+
+/** How to start instance `s` natively. */
+export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
+  const env = {
+    ...ctx.baseEnv,
+    ...s.env,
+    ...extraEnv(s, ctx),
+    LOG_LEVEL: ctx.logLevel,
+    [STACK_MARKER]: ctx.stackDir,
+  };
+  const node = (script: string) => ({ command: ctx.node, args: [join(ctx.repoDir, script)] });
+  const base = { env, cwd: ctx.repoDir };
+  switch (s.kind) {
+    case 'mysql-primary':
+    case 'mysql-replica':
+      return { ...base, ...mariadb(s, ctx) };
+    case 'redis':
+      return { ...base, ...redis(s, ctx) };
+    case 'memcached':
+      return { ...base, ...memcached(s, ctx) };
+    case 's3':
+      return { ...base, ...node(ENTRY_POINTS.s3) };
+    case 'setup':
+      return { ...base, ...node(ENTRY_POINTS.setup) };
+    case 'web':
+      return { ...base, ...node(ENTRY_POINTS.web) };
+    case 'lb':
+      return { ...base, ...node(ENTRY_POINTS.lb) };
+  }
+}
+
+/**
+ * Wraps a launch so the process enters a cgroup before it runs: the shell writes its own pid to
+ * the cgroup's process list, then execs the real command (same pid, so nothing escapes the quota).
+ */
+export function inCgroup(spec: LaunchSpec, procsFile: string): LaunchSpec {
+  return {
+    ...spec,
+    command: '/bin/sh',
+    args: ['-c', 'echo $$ > "$0" && exec "$@"', procsFile, spec.command, ...spec.args],
+  };
+}

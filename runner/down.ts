@@ -1,0 +1,54 @@
+/**
+ * `down`: stops the stack in a stack directory by the pids it recorded, whatever state it is in.
+ * A live foreground runner is asked to stop (SIGTERM: it stops its processes in order); a detached
+ * or orphaned stack is stopped directly, in reverse dependency order.
+ */
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { removeBoxes } from './boxes.ts';
+import type { Output } from './output.ts';
+import { stackPaths } from './paths.ts';
+import { procFacts } from './proc.ts';
+import { liveRunner, observe, readServiceRecords, removeRecord } from './records.ts';
+import { classify, type PidRecord } from './recovery.ts';
+import { stopProcesses } from './stop.ts';
+
+async function stopRunner(runner: PidRecord, graceMs: number, out: Output): Promise<void> {
+  out.say('info', 'asking the runner to stop the stack', { pid: runner.pid });
+  process.kill(runner.pid, 'SIGTERM');
+  // The runner gives each wave the grace period; allow it that and a margin.
+  const deadline = Date.now() + graceMs * 4 + 10_000;
+  while (Date.now() < deadline) {
+    if (classify(runner, procFacts(runner.pid)) !== 'ours') return;
+    await sleep(100);
+  }
+  out.say('warn', 'the runner did not stop in time: stopping its processes directly');
+  process.kill(runner.pid, 'SIGKILL');
+}
+
+export interface DownResult {
+  /** Processes that were running and were stopped. */
+  readonly stopped: number;
+  /** Processes that could not be stopped. */
+  readonly left: readonly PidRecord[];
+}
+
+export async function down(stackDir: string, graceMs: number, out: Output): Promise<DownResult> {
+  const paths = stackPaths(stackDir);
+  const runner = liveRunner(stackDir);
+  if (runner !== undefined && runner.pid !== process.pid) await stopRunner(runner, graceMs, out);
+  const observed = readServiceRecords(stackDir).map(observe);
+  const ours = observed.filter((o) => o.verdict === 'ours').map((o) => o.record);
+  const left = await stopProcesses(ours, {
+    graceMs,
+    onStopped: (r, how) => out.say('info', `${r.name} stopped`, { pid: r.pid, how }),
+  });
+  for (const o of observed) if (!left.includes(o.record)) removeRecord(stackDir, o.record.name);
+  if (left.length === 0) {
+    rmSync(paths.stackFile, { force: true });
+    if (liveRunner(stackDir) === undefined) rmSync(paths.runnerPidFile, { force: true });
+  }
+  const cgroups = removeBoxes(stackDir);
+  if (cgroups.length > 0) out.say('warn', 'cgroups left behind', { left: cgroups.join(',') });
+  return { stopped: ours.length - left.length, left };
+}

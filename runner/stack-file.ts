@@ -1,0 +1,131 @@
+/**
+ * `<stackDir>/stack.json`: what a running native stack is, for every tool that talks to it (load
+ * tests, drills, integration tests) so nothing guesses ports. The type is the contract; `describe`
+ * builds it from the plan and what was started. Pure.
+ */
+import type { FlagVariable } from '../services/shared/config/flags.ts';
+import { flagsToEnv } from '../services/shared/config/flags.ts';
+import type { PortName } from '../services/shared/topology/addresses.ts';
+import {
+  type PlannedService,
+  type SecretName,
+  STACK_CONSTANTS,
+  type StackPlan,
+} from '../services/shared/topology/plan.ts';
+import type { Boxes } from './boxes.ts';
+import { instancePaths, stackPaths } from './paths.ts';
+
+export const STACK_FILE_VERSION = 1;
+
+export interface StackService {
+  readonly name: string;
+  readonly kind: PlannedService['kind'];
+  readonly pool: PlannedService['pool'] | null;
+  readonly host: string;
+  readonly ports: Partial<Record<PortName, number>>;
+  /** Base URL where the service speaks HTTP(S). */
+  readonly url: string | null;
+  /** Null for one-shot services that have finished (setup). */
+  readonly pid: number | null;
+  readonly oneShot: boolean;
+  readonly serverId: number | null;
+  readonly box: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+}
+
+export interface StackFile {
+  readonly version: typeof STACK_FILE_VERSION;
+  readonly stackDir: string;
+  readonly runner: { readonly pid: number; readonly detached: boolean };
+  readonly startedAt: string;
+  readonly readyInMs: number;
+  /** `https://localhost:<lb https port>`; null when the stack has no LB (data-tier test stacks). */
+  readonly entry: string | null;
+  readonly portBase: number;
+  readonly flags: Readonly<Record<FlagVariable, string>>;
+  readonly services: readonly StackService[];
+  readonly boxes: Boxes;
+  readonly secrets: Readonly<Record<SecretName, string>>;
+  readonly mysql: {
+    readonly user: string;
+    readonly database: string;
+    readonly rootUser: string;
+    readonly replicationUser: string;
+  };
+  readonly s3: {
+    readonly endpoint: string;
+    readonly bucket: string;
+    readonly region: string;
+    readonly accessKeyId: string;
+    readonly external: boolean;
+  } | null;
+}
+
+function urlOf(s: PlannedService): string | null {
+  if (s.kind === 'lb' && s.ports.https !== undefined) return `https://localhost:${s.ports.https}`;
+  if (s.kind === 'web' && s.ports.http !== undefined) return `http://${s.host}:${s.ports.http}`;
+  if (s.kind === 's3' && s.ports.s3 !== undefined) return `http://${s.host}:${s.ports.s3}`;
+  return null;
+}
+
+export interface Started {
+  readonly pids: ReadonlyMap<string, number>;
+  readonly runnerPid: number;
+  readonly detached: boolean;
+  readonly startedAt: Date;
+  readonly readyInMs: number;
+  readonly portBase: number;
+  readonly boxes: Boxes;
+  readonly secrets: Readonly<Record<SecretName, string>>;
+}
+
+export function describeStack(plan: StackPlan, stackDir: string, started: Started): StackFile {
+  const services = plan.services.map((s): StackService => {
+    const p = instancePaths(stackDir, s.name);
+    return {
+      name: s.name,
+      kind: s.kind,
+      pool: s.pool ?? null,
+      host: s.host,
+      ports: s.ports,
+      url: urlOf(s),
+      pid: s.oneShot ? null : (started.pids.get(s.name) ?? null),
+      oneShot: s.oneShot,
+      serverId: s.serverId ?? null,
+      box: s.box,
+      dataDir: p.data,
+      logFile: p.log,
+    };
+  });
+  const lb = services.find((s) => s.kind === 'lb');
+  const anyS3 = plan.services.find((s) => s.env.S3_ENDPOINT !== undefined);
+  return {
+    version: STACK_FILE_VERSION,
+    stackDir: stackPaths(stackDir).stackDir,
+    runner: { pid: started.runnerPid, detached: started.detached },
+    startedAt: started.startedAt.toISOString(),
+    readyInMs: started.readyInMs,
+    entry: lb?.url ?? null,
+    portBase: started.portBase,
+    flags: flagsToEnv(plan.flags),
+    services,
+    boxes: started.boxes,
+    secrets: started.secrets,
+    mysql: {
+      user: STACK_CONSTANTS.mysqlUser,
+      database: STACK_CONSTANTS.mysqlDatabase,
+      rootUser: 'root',
+      replicationUser: STACK_CONSTANTS.mysqlReplicationUser,
+    },
+    s3: anyS3
+      ? {
+          endpoint: anyS3.env.S3_ENDPOINT ?? '',
+          bucket: anyS3.env.S3_BUCKET ?? '',
+          region: anyS3.env.S3_REGION ?? '',
+          accessKeyId: anyS3.env.S3_ACCESS_KEY_ID ?? '',
+          external: !plan.services.some((s) => s.kind === 's3'),
+        }
+      : null,
+  };
+}

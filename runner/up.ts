@@ -1,0 +1,190 @@
+/**
+ * `up`: from a stack directory (empty, stopped, or left by a crash) to a running stack whose every
+ * process answered its readiness probe, described in stack.json. Instances start as soon as what
+ * they depend on is ready (parallel where the plan allows). If anything fails, everything started
+ * so far is stopped again and the error names the service and shows its last log lines.
+ */
+import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { PlannedService, StackPlan } from '../services/shared/topology/plan.ts';
+import { findBinaries } from './binaries.ts';
+import { type Boxes, removeBoxes, setUpBoxes } from './boxes.ts';
+import type { Binaries, LaunchContext } from './commands.ts';
+import type { RunnerConfig } from './config.ts';
+import { ensureMysqlTemplate } from './data-dirs.ts';
+import type { Launched } from './launch.ts';
+import { LogTail } from './log-tail.ts';
+import type { Output } from './output.ts';
+import { stackPaths } from './paths.ts';
+import { checkPortsFree } from './ports.ts';
+import { checkBuilt, neededBinaries, planFor, reportFlags, restrictedPlan } from './preflight.ts';
+import { lockStack, removeRecord, runnerLogFile } from './records.ts';
+import { recover } from './recover.ts';
+import { type RunningStack, running } from './running-stack.ts';
+import { ensureSecrets, readSecret, type SecretFiles } from './secrets.ts';
+import { startService } from './service-start.ts';
+import { waves } from './start-order.ts';
+import { stopProcesses } from './stop.ts';
+
+export type { RunningStack };
+export { planFor };
+
+export interface UpOptions {
+  readonly config: RunnerConfig;
+  readonly out: Output;
+  /** Aborting it (Ctrl-C during start-up) stops what was started and rejects. */
+  readonly signal?: AbortSignal;
+  /** Recorded in stack.json: the runner will exit once the stack is up. */
+  readonly detached?: boolean;
+  /**
+   * Tests only: start just the instances this accepts (dependencies on the others are dropped),
+   * e.g. the data tier while the app services are not built. `make local` never sets it.
+   */
+  readonly only?: (s: PlannedService) => boolean;
+}
+
+export async function up(options: UpOptions): Promise<RunningStack> {
+  const t0 = performance.now();
+  const startedAt = new Date();
+  const { config, out } = options;
+  const stackDir = config.stackDir;
+  const paths = stackPaths(stackDir);
+  const flags = config.flags;
+  reportFlags(flags, out);
+  mkdirSync(stackDir, { recursive: true });
+  out.keepLog(runnerLogFile(stackDir));
+  const unlock = lockStack(stackDir);
+  try {
+    await recover(stackDir, out, config.stopGraceMs);
+    const plan = restrictedPlan(planFor(config, config.portBase), options.only);
+    checkBuilt(plan, config.repoDir);
+    const binaries = findBinaries(config.baseEnv.PATH ?? '', neededBinaries(plan));
+    await checkPortsFree(plan, config.portBase);
+    const secrets = ensureSecrets(
+      paths.secretsDir,
+      config.externalS3 ? { 's3-secret-access-key': config.externalS3.secretAccessKey } : {},
+    );
+    const boxes = setUpBoxes(plan.services, stackDir, flags.boxCpus);
+    if (!boxes.enforced) out.say('warn', `CPU quotas are not enforced: ${boxes.reason ?? ''}`);
+    out.nameWidth = Math.max(6, ...plan.services.map((s) => s.name.length));
+    return await startAll({ options, plan, binaries, secrets, boxes, unlock, t0, startedAt });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+interface StartAllInput {
+  readonly options: UpOptions;
+  readonly plan: StackPlan;
+  readonly binaries: Binaries;
+  readonly secrets: SecretFiles;
+  readonly boxes: Boxes;
+  readonly unlock: () => void;
+  readonly t0: number;
+  readonly startedAt: Date;
+}
+
+async function startAll(input: StartAllInput): Promise<RunningStack> {
+  const { options, plan, binaries, secrets, boxes, unlock } = input;
+  const { config, out } = options;
+  const stackDir = config.stackDir;
+  const order = waves(plan.services);
+  const launched = new Map<string, Launched>();
+  const tail = new LogTail((name, line) => out.line(name, line));
+  tail.start();
+  const failed = new AbortController();
+  options.signal?.addEventListener('abort', () => failed.abort(options.signal?.reason), {
+    once: true,
+  });
+  const isRoot = process.getuid?.() === 0;
+  const launch: LaunchContext = {
+    repoDir: config.repoDir,
+    stackDir,
+    isRoot,
+    node: process.execPath,
+    binaries,
+    logLevel: config.logLevel,
+    baseEnv: config.baseEnv,
+  };
+  let template: Promise<string> | undefined;
+  const mysqlTemplate = () => {
+    template ??= ensureMysqlTemplate(stackDir, {
+      installDb: binaries.mariadbInstallDb,
+      repoDir: config.repoDir,
+      isRoot,
+    });
+    return template;
+  };
+  if (plan.services.some((s) => s.kind === 'mysql-primary')) mysqlTemplate().catch(() => undefined);
+  const ready = new Map<string, Promise<void>>();
+  const startOne = (s: PlannedService): Promise<void> => {
+    const known = ready.get(s.name);
+    if (known) return known;
+    const deps = s.dependsOn.map((d) => {
+      const dep = plan.services.find((x) => x.name === d);
+      if (dep === undefined) throw new Error(`${s.name} depends on unplanned ${d}`);
+      return startOne(dep);
+    });
+    const promise = Promise.all(deps).then(async () => {
+      const t = performance.now();
+      await startService(
+        s,
+        {
+          launch,
+          boxes,
+          waves: order,
+          readyTimeoutMs: config.readyTimeoutMs,
+          mysqlTemplate,
+          secret: (name) => readSecret(secrets, name),
+          signal: failed.signal,
+          onLog: (name, file) => tail.add(name, file),
+        },
+        (l) => launched.set(s.name, l),
+      );
+      out.say('info', `${s.name} ${s.oneShot ? 'finished' : 'ready'}`, {
+        ms: Math.round(performance.now() - t),
+      });
+    });
+    promise.catch((error: unknown) => failed.abort(error));
+    ready.set(s.name, promise);
+    return promise;
+  };
+  const all = plan.services.map(startOne);
+  const results = await Promise.allSettled(all);
+  const firstError = failed.signal.aborted ? failed.signal.reason : undefined;
+  const stopAll = async (stopOptions: { force?: boolean; hurry?: AbortSignal } = {}) => {
+    const records = [...launched.values()].map((l) => l.record);
+    await stopProcesses(records, {
+      graceMs: config.stopGraceMs,
+      ...stopOptions,
+      onStopped: (r, how) => out.say('info', `${r.name} stopped`, { how }),
+    });
+    for (const r of records) removeRecord(stackDir, r.name);
+    const left = removeBoxes(stackDir);
+    if (left.length > 0) out.say('warn', 'cgroups left behind', { left: left.join(',') });
+  };
+  if (firstError !== undefined || results.some((r) => r.status === 'rejected')) {
+    out.say('error', 'start-up failed: stopping what was started');
+    await stopAll();
+    tail.stop();
+    unlock();
+    throw (
+      firstError ?? (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+    );
+  }
+  return running({
+    config,
+    out,
+    detached: options.detached ?? false,
+    plan,
+    secrets,
+    boxes,
+    unlock,
+    t0: input.t0,
+    startedAt: input.startedAt,
+    launched,
+    tail,
+    stopAll,
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * Builds the load balancer from a config object: pools, engine, control plane, and the HTTP(S)
+ * and admin servers, none of them listening (server.ts and the tests call listen()).
+ * Role `single` runs everything in one process; role `worker` proxies only and takes membership
+ * and health from the primary (cluster/), to which it reports passive ejections.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Logger } from '../shared/logger.ts';
+import { createAdminServer } from './admin/server.ts';
+import { takeSnapshot } from './admin/stats.ts';
+import type { LbConfig } from './config/types.ts';
+import { onClientError, onConnectMethod } from './listeners/client-errors.ts';
+import { createRedirectHandler } from './listeners/redirect.ts';
+import { loadTlsMaterial, tlsOptions } from './listeners/tls.ts';
+import type { Backend } from './pools/backend.ts';
+import { ControlPlane } from './pools/control.ts';
+import { type Lookup, serverLookup, systemLookup } from './pools/dns.ts';
+import { Registry } from './pools/registry.ts';
+import type { ProxyContext } from './proxy/context.ts';
+import type { Engine } from './proxy/engine.ts';
+import { createHandler } from './proxy/handler.ts';
+import { HttpProxyEngine } from './proxy/http-proxy-engine.ts';
+import { UndiciEngine } from './proxy/undici-engine.ts';
+import { RetryBudget } from './retry/budget.ts';
+import { createRouter } from './routing/match.ts';
+
+export interface LbOptions {
+  readonly logger: Logger;
+  readonly role?: 'single' | 'worker';
+  /** Resolver for `dns:` targets; defaults to LB_DNS_SERVERS or the system resolver. */
+  readonly lookup?: Lookup;
+  /** Worker role: tells the primary that a backend failed. */
+  readonly reportEject?: (key: string, reason: string) => void;
+}
+
+export interface Lb {
+  readonly config: LbConfig;
+  readonly registry: Registry;
+  readonly context: ProxyContext;
+  /** The control plane (single role only). */
+  readonly control: ControlPlane | null;
+  /** Serves HTTPS when TLS is on; otherwise null. */
+  readonly https: Server | null;
+  /** Plain HTTP: redirects to HTTPS when TLS is on, proxies otherwise. */
+  readonly http: Server;
+  /** Admin listener (single role only). */
+  readonly admin: Server | null;
+  /** Resolves pools and runs the first health checks (single role). */
+  start(): Promise<void>;
+  /** Stops accepting, waits for in-flight requests (up to the shutdown timeout), frees everything. */
+  close(): Promise<void>;
+}
+
+export function defaultLookup(config: LbConfig): Lookup {
+  return config.dnsServers.length > 0 ? serverLookup(config.dnsServers) : systemLookup;
+}
+
+function serverOptions(config: LbConfig): ServerOptions {
+  const t = config.timeouts;
+  return {
+    maxHeaderSize: config.maxHeaderBytes,
+    requireHostHeader: true,
+    insecureHTTPParser: false,
+    joinDuplicateHeaders: false,
+    headersTimeout: t.clientHeadersMs,
+    requestTimeout: t.clientRequestMs,
+    keepAliveTimeout: t.clientKeepAliveMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(t.clientHeadersMs / 4))),
+    noDelay: true,
+  };
+}
+
+function createEngine(config: LbConfig): Engine {
+  return config.engine === 'undici' ? new UndiciEngine(config) : new HttpProxyEngine(config);
+}
+
+export function createLb(config: LbConfig, options: LbOptions): Lb {
+  const log = options.logger;
+  const role = options.role ?? 'single';
+  const registry = new Registry(config);
+  const engine = createEngine(config);
+  registry.setHooks({ onAdd: (b) => engine.open(b), onRemove: (b) => engine.release(b) });
+  const control =
+    role === 'single'
+      ? new ControlPlane(config, registry, log, options.lookup ?? defaultLookup(config))
+      : null;
+  const eject = (b: Backend, reason: string) => {
+    if (control !== null) control.eject(b.key, reason);
+    else if (config.health.intervalMs > 0 && b.up) {
+      b.up = false;
+      options.reportEject?.(b.key, reason);
+    }
+  };
+  const ctx: ProxyContext = {
+    config,
+    registry,
+    router: createRouter(
+      config.routes,
+      registry.pools.map((p) => p.name),
+      config.defaultPool,
+    ),
+    engine,
+    budget: new RetryBudget(config.retry.budgetPercent, config.retry.budgetMinConcurrent),
+    accessLog:
+      config.accessLog.enabled && config.accessLog.sample > 0 ? log.child({ access: true }) : null,
+    log,
+    hsts: config.tls && config.hstsMaxAge > 0 ? `max-age=${config.hstsMaxAge}` : null,
+    eject,
+    rejected: new Map(),
+    draining: false,
+    idPrefix: `${randomBytes(4).toString('hex')}-`,
+    seq: 0,
+  };
+  const opts = serverOptions(config);
+  const clientError = onClientError(ctx);
+  let https: Server | null = null;
+  if (config.tls) {
+    const material = loadTlsMaterial(config, log);
+    https = createHttpsServer(
+      { ...opts, ...tlsOptions(material), handshakeTimeout: config.timeouts.clientHeadersMs },
+      createHandler(ctx, 'https'),
+    ) as unknown as Server;
+    https.on('clientError', clientError);
+    https.on('tlsClientError', () => {});
+  }
+  const http = createHttpServer(
+    opts,
+    config.tls ? createRedirectHandler(ctx) : createHandler(ctx, 'http'),
+  );
+  http.on('clientError', clientError);
+  for (const s of [http, https]) {
+    s?.setTimeout(config.timeouts.clientIdleMs);
+    s?.on('connect', onConnectMethod(ctx));
+  }
+  const admin =
+    role === 'single'
+      ? createAdminServer(
+          async () => takeSnapshot(registry, ctx.rejected, 'single'),
+          `load balancer ${config.instance}`,
+          log,
+        )
+      : null;
+
+  return {
+    config,
+    registry,
+    context: ctx,
+    control,
+    https,
+    http,
+    admin,
+    async start() {
+      if (control !== null) await control.start();
+    },
+    async close() {
+      ctx.draining = true;
+      const servers = [http, https, admin].filter((s): s is Server => s !== null);
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      for (const s of servers) s.closeIdleConnections();
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      while (ctx.budget.active > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      for (const s of servers) s.closeAllConnections();
+      await Promise.all(closed);
+      control?.stop();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** A worker process: waits for its config from the primary, proxies, follows the primary's view. */
+
+import { createLogger } from '../../shared/logger.ts';
+import { takeSnapshot } from '../admin/stats.ts';
+import { createLb, type Lb } from '../app.ts';
+import { listenLb } from '../listeners/listen.ts';
+import { applyMembers, type MembersMessage, type ToPrimary, type ToWorker } from './messages.ts';
+
+const send = (m: ToPrimary) => process.send?.(m);
+
+export function runWorker(): void {
+  let lb: Lb | null = null;
+  let pending: MembersMessage | null = null;
+  const ignore = () => {};
+  process.on('SIGTERM', ignore);
+  process.on('SIGINT', ignore);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', async (m: ToWorker) => {
+    if (m.type === 'config') {
+      const logger = createLogger({
+        service: 'lb',
+        instance: `${m.config.instance}/w${process.pid}`,
+        level: m.config.logLevel,
+      });
+      lb = createLb(m.config, {
+        logger,
+        role: 'worker',
+        reportEject: (key, reason) => send({ type: 'eject', key, reason }),
+      });
+      if (pending !== null) applyMembers(lb.registry, pending);
+      const ports = await listenLb(lb);
+      send({ type: 'listening', http: ports.http, https: ports.https });
+      return;
+    }
+    if (m.type === 'members') {
+      if (lb === null) pending = m;
+      else applyMembers(lb.registry, m);
+      return;
+    }
+    if (lb === null) return;
+    if (m.type === 'stats-request') {
+      send({
+        type: 'stats',
+        id: m.id,
+        snapshot: takeSnapshot(lb.registry, lb.context.rejected, 'worker'),
+      });
+    } else if (m.type === 'drain') {
+      await lb.close();
+      process.exit(0);
+    }
+  });
+  send({ type: 'ready' });
+}

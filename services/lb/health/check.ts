@@ -1,0 +1,51 @@
+/**
+ * One active health check: a fresh TCP connection, `GET <path>`, a deadline. 2xx and 3xx pass
+ * (HAProxy's rule); anything else, a refused connection or the deadline failing it.
+ */
+import { request } from 'node:http';
+
+export interface CheckResult {
+  readonly passed: boolean;
+  /** HTTP status, or the error code. */
+  readonly detail: string;
+  readonly durationMs: number;
+}
+
+export function runCheck(
+  host: string,
+  port: number,
+  hostHeader: string,
+  path: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (passed: boolean, detail: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ passed, detail, durationMs: Math.round(performance.now() - started) });
+    };
+    const req = request({
+      host,
+      port,
+      path,
+      method: 'GET',
+      agent: false,
+      headers: { host: hostHeader, 'user-agent': 'scaling-lab-lb/health', connection: 'close' },
+    });
+    const timer = setTimeout(() => {
+      done(false, 'timeout');
+      req.destroy();
+    }, timeoutMs);
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      done(status >= 200 && status < 400, String(status));
+      res.on('error', () => {});
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? 'error'));
+    req.end();
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * Brings the MariaDB tier to the wanted state: the database and accounts on the primary, every
+ * replica following the primary with GTID, read-only, and caught up (so the app account it just
+ * made exists there too). Observes first, applies only what the pure plans ask for.
+ */
+import type { Connection } from 'mysql2/promise';
+import type { Logger } from '../shared/logger.ts';
+import { waitUntil } from '../shared/wait-until.ts';
+import type { Endpoint, SetupConfig } from './config.ts';
+import { apply, close, rows, waitForMysql } from './mysql.ts';
+import { ACCOUNT_HOST, type AccountState, planPrimary } from './primary-plan.ts';
+import { planReplica } from './replica-plan.ts';
+import {
+  describeStatus,
+  isReplicating,
+  parseSlaveStatus,
+  type SlaveStatus,
+} from './slave-status.ts';
+
+export class SetupError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'SetupError';
+    this.code = code;
+  }
+}
+
+async function accountState(
+  conn: Connection,
+  user: string,
+  password: string,
+): Promise<AccountState> {
+  const found = await rows(
+    conn,
+    'SELECT authentication_string = PASSWORD(?) AS same FROM mysql.user WHERE User = ? AND Host = ?',
+    [password, user, ACCOUNT_HOST],
+  );
+  const row = found[0];
+  if (row === undefined) return { exists: false, passwordMatches: false, grants: [] };
+  const grants = await rows(conn, 'SHOW GRANTS FOR ?@?', [user, ACCOUNT_HOST]);
+  return {
+    exists: true,
+    passwordMatches: Number(row.same) === 1,
+    grants: grants.map((g) => String(Object.values(g)[0] ?? '')),
+  };
+}
+
+async function bootstrapPrimary(
+  conn: Connection,
+  config: SetupConfig,
+  log: Logger,
+): Promise<number> {
+  const schemas = await rows(
+    conn,
+    'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+    [config.database],
+  );
+  const state = {
+    databaseExists: schemas.length > 0,
+    app: await accountState(conn, config.app.user, config.app.password),
+    replication: await accountState(conn, config.replication.user, config.replication.password),
+  };
+  const plan = planPrimary(state, {
+    database: config.database,
+    app: config.app,
+    replication: config.replication,
+  });
+  for (const s of plan) {
+    log.info({ node: 'primary' }, s.purpose);
+    await apply(conn, s);
+  }
+  return plan.length;
+}
+
+async function slaveStatus(conn: Connection): Promise<SlaveStatus | undefined> {
+  return parseSlaveStatus(await rows(conn, 'SHOW SLAVE STATUS'));
+}
+
+async function bootstrapReplica(
+  node: Endpoint,
+  primaryPos: () => Promise<string>,
+  config: SetupConfig,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const name = `${node.host}:${node.port}`;
+  const conn = await waitForMysql({ ...node, ...config.root }, config.timeoutMs, signal);
+  try {
+    const readOnly = await rows(conn, 'SELECT @@GLOBAL.read_only AS ro');
+    const plan = planReplica(
+      { status: await slaveStatus(conn), readOnly: Number(readOnly[0]?.ro) === 1 },
+      {
+        primaryHost: config.primary.host,
+        primaryPort: config.primary.port,
+        user: config.replication.user,
+        password: config.replication.password,
+      },
+    );
+    for (const s of plan) {
+      log.info({ node: name }, s.purpose);
+      await apply(conn, s);
+    }
+    let last: SlaveStatus | undefined;
+    await waitUntil(
+      async () => {
+        last = await slaveStatus(conn);
+        if (!isReplicating(last)) throw new Error(describeStatus(last));
+      },
+      { what: `replication on ${name}`, timeoutMs: config.timeoutMs, intervalMs: 200, signal },
+    ).catch((error: unknown) => {
+      throw new SetupError(
+        'SETUP_ERR_REPLICATION',
+        `${name} does not replicate from ${config.primary.host}:${config.primary.port}: ${describeStatus(last)} (${String(error)})`,
+      );
+    });
+    const pos = await primaryPos();
+    if (pos !== '') {
+      const waited = await rows(conn, 'SELECT MASTER_GTID_WAIT(?, ?) AS r', [
+        pos,
+        config.timeoutMs / 1000,
+      ]);
+      if (Number(waited[0]?.r) !== 0)
+        throw new SetupError('SETUP_ERR_CATCH_UP', `${name} did not reach GTID ${pos} in time`);
+    }
+    const ro = await rows(conn, 'SELECT @@GLOBAL.read_only AS ro');
+    if (Number(ro[0]?.ro) !== 1)
+      throw new SetupError('SETUP_ERR_NOT_READ_ONLY', `${name} is not read-only`);
+    log.info({ node: name, gtid: pos }, 'replica follows the primary, read-only, caught up');
+    return plan.length;
+  } finally {
+    await close(conn);
+  }
+}
+
+/** Returns how many statements were applied (0 on an already bootstrapped tier). */
+export async function bootstrapMysql(
+  config: SetupConfig,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const primary = await waitForMysql(
+    { ...config.primary, ...config.root },
+    config.timeoutMs,
+    signal,
+  );
+  try {
+    let applied = await bootstrapPrimary(primary, config, log);
+    const primaryPos = async () =>
+      String((await rows(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? '');
+    const counts = await Promise.all(
+      config.replicas.map((r) => bootstrapReplica(r, primaryPos, config, log, signal)),
+    );
+    applied += counts.reduce((a, b) => a + b, 0);
+    return applied;
+  } finally {
+    await close(primary);
+  }
+}

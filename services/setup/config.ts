@@ -1,0 +1,97 @@
+/**
+ * The setup service's configuration, parsed once from the environment the topology plan gives it
+ * (plan.ts, `envOf('setup')`): the same variables natively and in compose. Secrets come from
+ * `*_FILE`.
+ */
+import {
+  ConfigError,
+  type Env,
+  field,
+  hostPort,
+  httpUrl,
+  integer,
+  list,
+  oneOf,
+  optional,
+  parseEnv,
+  secret,
+  text,
+} from '../shared/config/env.ts';
+import { LOG_LEVELS } from '../shared/logger.ts';
+
+const IDENTIFIER = text(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ (at most 64)');
+const PASSWORD = text(/^[\x21-\x7e]{8,128}$/, 'printable ASCII without spaces, 8–128 characters');
+
+const schema = {
+  MYSQL_PRIMARY: field(hostPort),
+  MYSQL_REPLICAS: field(list(hostPort), []),
+  MYSQL_DATABASE: field(IDENTIFIER, 'scaling_lab'),
+  MYSQL_USER: field(IDENTIFIER, 'app'),
+  MYSQL_PASSWORD: secret(PASSWORD),
+  MYSQL_ROOT_USER: field(IDENTIFIER, 'root'),
+  MYSQL_ROOT_PASSWORD: secret(PASSWORD),
+  MYSQL_REPLICATION_USER: field(IDENTIFIER, 'replicator'),
+  MYSQL_REPLICATION_PASSWORD: secret(PASSWORD),
+  S3_ENDPOINT: optional(httpUrl),
+  S3_BUCKET: optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
+  S3_REGION: field(text(), 'us-east-1'),
+  S3_ACCESS_KEY_ID: optional(text()),
+  S3_SECRET_ACCESS_KEY: optional(text(), { secret: true }),
+  SETUP_TIMEOUT_SECONDS: field(integer(1, 3600), 90),
+  LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
+} as const;
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface S3Target {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface SetupConfig {
+  readonly primary: Endpoint;
+  readonly replicas: readonly Endpoint[];
+  readonly database: string;
+  readonly app: { readonly user: string; readonly password: string };
+  readonly root: { readonly user: string; readonly password: string };
+  readonly replication: { readonly user: string; readonly password: string };
+  readonly s3: S3Target | undefined;
+  readonly timeoutMs: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export function parseSetupConfig(env: Env): SetupConfig {
+  const c = parseEnv(env, schema);
+  let s3: S3Target | undefined;
+  if (c.S3_ENDPOINT !== undefined) {
+    const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
+      (name) => c[name] === undefined,
+    );
+    if (missing.length > 0)
+      throw new ConfigError(missing.map((name) => `${name} is required when S3_ENDPOINT is set`));
+    s3 = {
+      endpoint: c.S3_ENDPOINT.toString().replace(/\/$/, ''),
+      bucket: c.S3_BUCKET ?? '',
+      region: c.S3_REGION,
+      accessKeyId: c.S3_ACCESS_KEY_ID ?? '',
+      secretAccessKey: c.S3_SECRET_ACCESS_KEY ?? '',
+    };
+  }
+  return Object.freeze({
+    primary: c.MYSQL_PRIMARY,
+    replicas: c.MYSQL_REPLICAS,
+    database: c.MYSQL_DATABASE,
+    app: { user: c.MYSQL_USER, password: c.MYSQL_PASSWORD },
+    root: { user: c.MYSQL_ROOT_USER, password: c.MYSQL_ROOT_PASSWORD },
+    replication: { user: c.MYSQL_REPLICATION_USER, password: c.MYSQL_REPLICATION_PASSWORD },
+    s3,
+    timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,
+    logLevel: c.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,208 @@
+/**
+ * The stage flags of DESIGN.md: one preset per STAGE, every flag settable on its own (an explicit
+ * value wins over the preset), cross-flag rules checked in one place. Shared by every service and
+ * by the native runner, which passes the resolved flags down to the processes it starts.
+ */
+import { ConfigError, decimal, type Env, integer, oneOf, type Parser } from './env.ts';
+
+export const STAGES = [1, 2, 3, 4, 5, 6] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const LB_ALGORITHMS = ['round-robin', 'least-connections', 'random', 'p2c'] as const;
+export type LbAlgorithm = (typeof LB_ALGORITHMS)[number];
+
+export interface Flags {
+  readonly stage: Stage;
+  readonly webReplicas: number;
+  readonly readApiReplicas: number;
+  readonly writeApiReplicas: number;
+  readonly dbReplicas: number;
+  readonly dbBox: 'shared' | 'own';
+  readonly lbAlgorithm: LbAlgorithm;
+  readonly sticky: 'off' | 'cookie';
+  readonly sessionStore: 'memory' | 'redis';
+  readonly cache: 'off' | 'memcached';
+  readonly readFrom: 'primary' | 'replicas';
+  readonly storage: 'local' | 's3';
+  readonly cdn: 'off' | 'on';
+  readonly thumbnails: 'inline' | 'queue';
+  readonly autoscale: 'off' | 'on';
+  readonly shards: number;
+  readonly boxCpus: number;
+}
+
+type FlagKey = Exclude<keyof Flags, 'stage'>;
+
+/** Environment variable name → flag, with the values it accepts. */
+export const FLAG_VARIABLES = {
+  WEB_REPLICAS: { key: 'webReplicas', parser: integer(1, 32) },
+  READ_API_REPLICAS: { key: 'readApiReplicas', parser: integer(0, 32) },
+  WRITE_API_REPLICAS: { key: 'writeApiReplicas', parser: integer(0, 32) },
+  DB_REPLICAS: { key: 'dbReplicas', parser: integer(0, 2) },
+  DB_BOX: { key: 'dbBox', parser: oneOf(['shared', 'own']) },
+  LB_ALGORITHM: { key: 'lbAlgorithm', parser: oneOf(LB_ALGORITHMS) },
+  STICKY: { key: 'sticky', parser: oneOf(['off', 'cookie']) },
+  SESSION_STORE: { key: 'sessionStore', parser: oneOf(['memory', 'redis']) },
+  CACHE: { key: 'cache', parser: oneOf(['off', 'memcached']) },
+  READ_FROM: { key: 'readFrom', parser: oneOf(['primary', 'replicas']) },
+  STORAGE: { key: 'storage', parser: oneOf(['local', 's3']) },
+  CDN: { key: 'cdn', parser: oneOf(['off', 'on']) },
+  THUMBNAILS: { key: 'thumbnails', parser: oneOf(['inline', 'queue']) },
+  AUTOSCALE: { key: 'autoscale', parser: oneOf(['off', 'on']) },
+  SHARDS: { key: 'shards', parser: integer(1, 8) },
+  BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
+} as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
+
+export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
+export const FLAG_VARIABLE_NAMES = ['STAGE', ...Object.keys(FLAG_VARIABLES)] as FlagVariable[];
+
+const stageOne: Omit<Flags, 'stage'> = {
+  webReplicas: 1,
+  readApiReplicas: 0,
+  writeApiReplicas: 0,
+  dbReplicas: 0,
+  dbBox: 'shared',
+  lbAlgorithm: 'round-robin',
+  sticky: 'off',
+  sessionStore: 'memory',
+  cache: 'off',
+  readFrom: 'primary',
+  storage: 'local',
+  cdn: 'off',
+  thumbnails: 'inline',
+  autoscale: 'off',
+  shards: 1,
+  boxCpus: 1,
+};
+
+/** What each stage of the notes switches on, cumulatively. */
+export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() => {
+  const s1 = stageOne;
+  const s2 = { ...s1, storage: 's3', dbBox: 'own' } as const;
+  const s3 = {
+    ...s2,
+    webReplicas: 3,
+    readApiReplicas: 2,
+    writeApiReplicas: 1,
+    dbReplicas: 1,
+    sticky: 'cookie',
+    sessionStore: 'redis',
+    cdn: 'on',
+  } as const;
+  const s4 = { ...s3, dbReplicas: 2, cache: 'memcached', readFrom: 'replicas' } as const;
+  const s5 = { ...s4, autoscale: 'on' } as const;
+  const s6 = { ...s5, thumbnails: 'queue', shards: 2 } as const;
+  return { 1: s1, 2: s2, 3: s3, 4: s4, 5: s5, 6: s6 };
+})();
+
+/**
+ * Flag values whose machinery is not built yet. Setting one explicitly is a configuration error that
+ * says so; a stage preset that includes one falls back to stage 1's value and reports the gap.
+ */
+export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> = {
+  autoscale: { value: 'on', reason: 'the autoscaler is not built yet' },
+  thumbnails: { value: 'queue', reason: 'the thumbnail worker is not built yet' },
+  shards: { value: 2, reason: 'sharding of the write load is not built yet' },
+  cdn: { value: 'on', reason: 'the CDN service is not built yet' },
+};
+
+/** The stage `make local` starts when STAGE is not set: the highest one whose own additions exist. */
+export const DEFAULT_STAGE: Stage = 4;
+
+function isUnavailable(key: FlagKey, value: unknown): boolean {
+  const rule = UNAVAILABLE[key];
+  if (rule === undefined) return false;
+  return typeof rule.value === 'number' ? Number(value) >= rule.value : value === rule.value;
+}
+
+function variableOf(key: FlagKey): string {
+  return Object.entries(FLAG_VARIABLES).find(([, v]) => v.key === key)?.[0] ?? key;
+}
+
+/** What a stage's preset asks for that is not built yet (each falls back to stage 1's value). */
+export function presetGaps(stage: Stage): string[] {
+  const preset = STAGE_PRESETS[stage];
+  return (Object.keys(preset) as FlagKey[])
+    .filter((key) => isUnavailable(key, preset[key]))
+    .map((key) => `${variableOf(key)}=${String(preset[key])}: ${UNAVAILABLE[key]?.reason ?? ''}`);
+}
+
+/** Combinations that cannot work are errors, naming the variables involved. */
+function crossFlagProblems(flags: Flags): string[] {
+  const problems: string[] = [];
+  if (flags.readFrom === 'replicas' && flags.dbReplicas === 0) {
+    problems.push('READ_FROM=replicas needs DB_REPLICAS of at least 1');
+  }
+  if (flags.cdn === 'on' && flags.storage !== 's3') {
+    problems.push('CDN=on needs STORAGE=s3: the CDN fronts the object store');
+  }
+  if (flags.readApiReplicas + flags.writeApiReplicas > 0 && flags.sessionStore !== 'redis') {
+    problems.push(
+      'READ_API_REPLICAS/WRITE_API_REPLICAS above 0 need SESSION_STORE=redis: the API pools must see the sessions made by the web pool',
+    );
+  }
+  if ((flags.readApiReplicas === 0) !== (flags.writeApiReplicas === 0)) {
+    problems.push(
+      'READ_API_REPLICAS and WRITE_API_REPLICAS are both 0 (no split) or both at least 1',
+    );
+  }
+  return problems;
+}
+
+/**
+ * Combinations that work but show a problem on purpose (the notes' Bob, scattered uploads).
+ * The runner prints these so a user knows what to look for.
+ */
+export function flagWarnings(flags: Flags): string[] {
+  const warnings: string[] = [];
+  const webServers = flags.webReplicas + flags.readApiReplicas + flags.writeApiReplicas;
+  if (flags.sessionStore === 'memory' && flags.sticky === 'off' && flags.webReplicas > 1) {
+    warnings.push(
+      "SESSION_STORE=memory and STICKY=off with several web servers: logins and carts are lost between requests (the notes' Bob)",
+    );
+  }
+  if (flags.storage === 'local' && webServers > 1) {
+    warnings.push(
+      "STORAGE=local with several web servers: each upload lands on one box's disk only",
+    );
+  }
+  return warnings;
+}
+
+/** Resolves STAGE and every flag from the environment. Throws a ConfigError naming each bad variable. */
+export function resolveFlags(env: Env, defaultStage: Stage = DEFAULT_STAGE): Flags {
+  const problems: string[] = [];
+  const stageRaw = env.STAGE;
+  let stage: Stage = defaultStage;
+  if (stageRaw !== undefined && stageRaw !== '') {
+    const parsed = integer(1, STAGES.length).parse(stageRaw);
+    if (parsed === undefined)
+      problems.push(`STAGE=${JSON.stringify(stageRaw)}: expected an integer from 1 to 6`);
+    else stage = parsed as Stage;
+  }
+  const flags: Record<string, unknown> = { stage };
+  const preset = STAGE_PRESETS[stage];
+  for (const key of Object.keys(preset) as FlagKey[]) {
+    flags[key] = isUnavailable(key, preset[key]) ? stageOne[key] : preset[key];
+  }
+  for (const [name, { key, parser }] of Object.entries(FLAG_VARIABLES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = (parser as Parser<unknown>).parse(raw);
+    if (value === undefined)
+      problems.push(`${name}=${JSON.stringify(raw)}: expected ${parser.expected}`);
+    else if (isUnavailable(key, value))
+      problems.push(`${name}=${raw} is not available: ${UNAVAILABLE[key]?.reason ?? ''}`);
+    else flags[key] = value;
+  }
+  if (problems.length === 0) problems.push(...crossFlagProblems(flags as unknown as Flags));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(flags) as unknown as Flags;
+}
+
+/** The flags as environment variables, for passing down to child processes and containers. */
+export function flagsToEnv(flags: Flags): Record<FlagVariable, string> {
+  const env: Record<string, string> = { STAGE: String(flags.stage) };
+  for (const [name, { key }] of Object.entries(FLAG_VARIABLES)) env[name] = String(flags[key]);
+  return env as Record<FlagVariable, string>;
+}

@@ -1,0 +1,75 @@
+/**
+ * Where each kind of service listens. Natively every instance gets its own loopback address and a
+ * port at a fixed offset from STACK_PORT_BASE (so two stacks, e.g. a user's and the tests', can run
+ * side by side); in compose every container listens on the kind's standard port.
+ */
+
+export const SERVICE_KINDS = [
+  'mysql-primary',
+  'mysql-replica',
+  'redis',
+  'memcached',
+  's3',
+  'setup',
+  'web',
+  'lb',
+] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+export const WEB_POOLS = ['web', 'read-api', 'write-api'] as const;
+export type WebPool = (typeof WEB_POOLS)[number];
+
+/** The most instances of one web pool (the address plan below leaves room for this many). */
+export const MAX_POOL_SIZE = 32;
+
+export type PortName = 'http' | 'https' | 'admin' | 'mysql' | 'redis' | 'memcached' | 's3';
+
+/** Standard in-container ports used by docker-compose.yml. */
+export const CONTAINER_PORTS = {
+  'mysql-primary': { mysql: 3306 },
+  'mysql-replica': { mysql: 3306 },
+  redis: { redis: 6379 },
+  memcached: { memcached: 11211 },
+  s3: { s3: 9000 },
+  setup: {},
+  web: { http: 3000 },
+  lb: { http: 80, https: 443, admin: 8404 },
+} as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
+
+export const DEFAULT_PORT_BASE = 8000;
+
+const POOL_PORT_OFFSET: Record<WebPool, number> = { web: 100, 'read-api': 140, 'write-api': 180 };
+const POOL_HOST_OFFSET: Record<WebPool, number> = { web: 30, 'read-api': 70, 'write-api': 110 };
+
+/** Native loopback address and ports of one instance; `index` counts from 1 within its pool. */
+export function nativeAddress(
+  kind: ServiceKind,
+  base: number,
+  index = 1,
+  pool: WebPool = 'web',
+): { host: string; ports: Partial<Record<PortName, number>> } {
+  switch (kind) {
+    case 'lb':
+      return {
+        host: '127.0.0.1',
+        ports: { http: base + 80, https: base + 443, admin: base + 404 },
+      };
+    case 'mysql-primary':
+      return { host: '127.0.0.11', ports: { mysql: base + 306 } };
+    case 'mysql-replica':
+      return { host: `127.0.0.${11 + index}`, ports: { mysql: base + 306 + index } };
+    case 'redis':
+      return { host: '127.0.0.21', ports: { redis: base + 379 } };
+    case 'memcached':
+      return { host: '127.0.0.22', ports: { memcached: base + 250 } };
+    case 's3':
+      return { host: '127.0.0.23', ports: { s3: base + 900 } };
+    case 'setup':
+      return { host: '127.0.0.1', ports: {} };
+    case 'web':
+      return {
+        host: `127.0.0.${POOL_HOST_OFFSET[pool] + index}`,
+        ports: { http: base + POOL_PORT_OFFSET[pool] + index },
+      };
+  }
+}

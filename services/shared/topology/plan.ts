@@ -1,0 +1,177 @@
+/**
+ * The one description of the stack's topology: which services run for a set of flags, where they
+ * listen, what they depend on and the environment each one gets. The native runner starts exactly
+ * this plan; a test checks docker-compose.yml against the same plan in compose mode.
+ */
+import type { Flags } from '../config/flags.ts';
+import {
+  CONTAINER_PORTS,
+  nativeAddress,
+  type PortName,
+  type ServiceKind,
+  WEB_POOLS,
+  type WebPool,
+} from './addresses.ts';
+import type { SecretName } from './constants.ts';
+import { secretsOf } from './secrets.ts';
+import { serviceEnv } from './service-env.ts';
+
+export { SECRET_NAMES, type SecretName, STACK_CONSTANTS } from './constants.ts';
+
+export type Addressing =
+  | { readonly mode: 'native'; readonly portBase: number; readonly stackDir: string }
+  | { readonly mode: 'compose' };
+
+export interface PlannedService {
+  /** Unique instance name: `web-1`, `read-api-2`, `mysql-replica-1`, `lb`. */
+  readonly name: string;
+  readonly kind: ServiceKind;
+  /** The docker-compose.yml service this instance is (one compose service per web pool). */
+  readonly composeService: string;
+  readonly pool?: WebPool;
+  /** MariaDB server_id for database instances. */
+  readonly serverId?: number;
+  readonly host: string;
+  readonly ports: Partial<Record<PortName, number>>;
+  /** The box (CPU quota group) this instance runs in; app boxes get BOX_CPUS. */
+  readonly box: string;
+  readonly appBox: boolean;
+  /** Runs to completion instead of staying up. */
+  readonly oneShot: boolean;
+  readonly dependsOn: readonly string[];
+  readonly secrets: readonly SecretName[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface StackPlan {
+  readonly flags: Flags;
+  readonly services: readonly PlannedService[];
+}
+
+/** An S3 endpoint outside the stack used instead of starting one (native: `S3_ENDPOINT=...`). */
+export interface ExternalS3 {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+}
+
+export interface PlanOptions {
+  /** No `s3` service is planned; everything that uses S3 gets this endpoint. */
+  readonly externalS3?: ExternalS3;
+}
+
+export interface Draft
+  extends Omit<PlannedService, 'env' | 'box' | 'appBox' | 'oneShot' | 'secrets' | 'dependsOn'> {
+  readonly dependsOn?: readonly string[];
+}
+
+const POOL_SIZE = (flags: Flags): Record<WebPool, number> => ({
+  web: flags.webReplicas,
+  'read-api': flags.readApiReplicas,
+  'write-api': flags.writeApiReplicas,
+});
+
+function place(kind: ServiceKind, a: Addressing, name: string, index = 1, pool: WebPool = 'web') {
+  if (a.mode === 'native') return nativeAddress(kind, a.portBase, index, pool);
+  return { host: name, ports: { ...CONTAINER_PORTS[kind] } as Partial<Record<PortName, number>> };
+}
+
+function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
+  const out: Draft[] = [];
+  out.push({
+    name: 'mysql-primary',
+    kind: 'mysql-primary',
+    composeService: 'mysql-primary',
+    serverId: 1,
+    ...place('mysql-primary', a, 'mysql-primary'),
+  });
+  for (let i = 1; i <= flags.dbReplicas; i++) {
+    const name = `mysql-replica-${i}`;
+    out.push({
+      name,
+      kind: 'mysql-replica',
+      composeService: name,
+      serverId: 1 + i,
+      ...place('mysql-replica', a, name, i),
+    });
+  }
+  if (needsRedis(flags))
+    out.push({
+      name: 'redis',
+      kind: 'redis',
+      composeService: 'redis',
+      ...place('redis', a, 'redis'),
+    });
+  if (flags.cache === 'memcached') {
+    out.push({
+      name: 'memcached',
+      kind: 'memcached',
+      composeService: 'memcached',
+      ...place('memcached', a, 'memcached'),
+    });
+  }
+  if (flags.storage === 's3' && options.externalS3 === undefined)
+    out.push({ name: 's3', kind: 's3', composeService: 's3', ...place('s3', a, 's3') });
+  const stores = out.map((d) => d.name);
+  out.push({
+    name: 'setup',
+    kind: 'setup',
+    composeService: 'setup',
+    ...place('setup', a, 'setup'),
+    dependsOn: stores,
+  });
+  const sizes = POOL_SIZE(flags);
+  for (const pool of WEB_POOLS) {
+    const count = a.mode === 'compose' ? Math.min(sizes[pool], 1) : sizes[pool];
+    for (let i = 1; i <= count; i++) {
+      const name = a.mode === 'compose' ? pool : `${pool}-${i}`;
+      out.push({
+        name,
+        kind: 'web',
+        composeService: pool,
+        pool,
+        ...place('web', a, name, i, pool),
+        dependsOn: [...stores, 'setup'],
+      });
+    }
+  }
+  const webs = out.filter((d) => d.kind === 'web').map((d) => d.name);
+  out.push({
+    name: 'lb',
+    kind: 'lb',
+    composeService: 'lb',
+    ...place('lb', a, 'lb'),
+    dependsOn: webs,
+  });
+  return out;
+}
+
+function needsRedis(flags: Flags): boolean {
+  return flags.sessionStore === 'redis' || flags.thumbnails === 'queue';
+}
+
+function boxOf(d: Draft, flags: Flags, firstWeb: string): { box: string; appBox: boolean } {
+  if (d.kind === 'web') return { box: d.name, appBox: true };
+  if (d.kind === 'mysql-primary' && flags.dbBox === 'shared')
+    return { box: firstWeb, appBox: true };
+  return { box: d.name, appBox: false };
+}
+
+/** Plans the stack for `flags`. Pure: the same inputs always give the same plan. */
+export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}): StackPlan {
+  const all = drafts(flags, a, options);
+  const firstWeb = all.find((d) => d.kind === 'web')?.name ?? 'web-1';
+  const envOf = serviceEnv(flags, a, all, options);
+  const services = all.map(
+    (d): PlannedService => ({
+      ...d,
+      ...boxOf(d, flags, firstWeb),
+      oneShot: d.kind === 'setup',
+      dependsOn: d.dependsOn ?? [],
+      secrets: secretsOf(d.kind),
+      env: envOf(d),
+    }),
+  );
+  return { flags, services };
+}

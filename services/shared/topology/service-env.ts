@@ -1,0 +1,118 @@
+/**
+ * The environment each planned service gets: where the data stores are, the stage flags, the
+ * secrets files, and the LB's pools and routes. Pure.
+ */
+import { type Flags, flagsToEnv } from '../config/flags.ts';
+import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
+import { type SecretName, STACK_CONSTANTS } from './constants.ts';
+import type { Addressing, Draft, PlanOptions } from './plan.ts';
+import { lbRoutes } from './routes.ts';
+import { secretFile } from './secrets.ts';
+
+const ROLE: Record<WebPool, string> = { web: 'all', 'read-api': 'read', 'write-api': 'write' };
+
+const endpoint = (d: Draft | undefined, port: PortName): string =>
+  d === undefined ? '' : `${d.host}:${String(d.ports[port])}`;
+
+export function serviceEnv(
+  flags: Flags,
+  a: Addressing,
+  all: readonly Draft[],
+  options: PlanOptions,
+): (d: Draft) => Record<string, string> {
+  const byName = new Map(all.map((d) => [d.name, d]));
+  const primary = byName.get('mysql-primary');
+  const replicas = all.filter((d) => d.kind === 'mysql-replica');
+  const s3 = byName.get('s3');
+  const external = flags.storage === 's3' ? options.externalS3 : undefined;
+  const redis = byName.get('redis');
+  const memcached = byName.get('memcached');
+  const webs = all.filter((d) => d.kind === 'web');
+  const file = (name: SecretName) => secretFile(a, name);
+  const dataDir = (name: string) => (a.mode === 'native' ? `${a.stackDir}/${name}/data` : '/data');
+
+  const data = {
+    MYSQL_PRIMARY: endpoint(primary, 'mysql'),
+    MYSQL_REPLICAS: replicas.map((r) => endpoint(r, 'mysql')).join(','),
+    MYSQL_USER: STACK_CONSTANTS.mysqlUser,
+    MYSQL_DATABASE: STACK_CONSTANTS.mysqlDatabase,
+    MYSQL_PASSWORD_FILE: file('mysql-password'),
+    ...(redis ? { REDIS_URL: `redis://${endpoint(redis, 'redis')}` } : {}),
+    ...(memcached ? { MEMCACHED_SERVERS: endpoint(memcached, 'memcached') } : {}),
+    ...(s3
+      ? {
+          S3_ENDPOINT: `http://${endpoint(s3, 's3')}`,
+          S3_BUCKET: STACK_CONSTANTS.s3Bucket,
+          S3_REGION: STACK_CONSTANTS.s3Region,
+          S3_ACCESS_KEY_ID: STACK_CONSTANTS.s3AccessKeyId,
+          S3_SECRET_ACCESS_KEY_FILE: file('s3-secret-access-key'),
+        }
+      : {}),
+    ...(external
+      ? {
+          S3_ENDPOINT: external.endpoint,
+          S3_BUCKET: external.bucket,
+          S3_REGION: external.region,
+          S3_ACCESS_KEY_ID: external.accessKeyId,
+          S3_SECRET_ACCESS_KEY_FILE: file('s3-secret-access-key'),
+        }
+      : {}),
+  };
+  const flagEnv = flagsToEnv(flags);
+  const lb = byName.get('lb');
+
+  const envOf = (d: Draft): Record<string, string> => {
+    switch (d.kind) {
+      case 'setup':
+        return {
+          ...data,
+          MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
+          MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
+          MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+        };
+      case 'web':
+        return {
+          ...flagEnv,
+          ...data,
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          PORT: String(d.ports.http),
+          ...(a.mode === 'native' ? { SERVER_ID: d.name } : {}),
+          ROLE: ROLE[d.pool ?? 'web'],
+          DATA_DIR: dataDir(d.name),
+          TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
+        };
+      case 'lb':
+        return {
+          ...flagEnv,
+          LB_HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          LB_HTTP_PORT: String(d.ports.http),
+          LB_HTTPS_PORT: String(d.ports.https),
+          LB_ADMIN_PORT: String(d.ports.admin),
+          LB_DATA_DIR: dataDir(d.name),
+          LB_POOLS: lbPools(webs, a),
+          LB_ROUTES: lbRoutes(flags),
+          LB_HEALTH_PATH: STACK_CONSTANTS.healthPath,
+          LB_STICKY_SECRET_FILE: file('lb-sticky-secret'),
+        };
+      default:
+        return {};
+    }
+  };
+
+  return envOf;
+}
+
+/** `LB_POOLS`: `pool=host:port,host:port;pool=...`, or `pool=dns:name:port` in compose (scales). */
+function lbPools(webs: readonly Draft[], a: Addressing): string {
+  return WEB_POOLS.map((pool) => {
+    const members = webs.filter((w) => w.pool === pool);
+    if (members.length === 0) return '';
+    const targets =
+      a.mode === 'compose'
+        ? [`dns:${pool}:${String(CONTAINER_PORTS.web.http)}`]
+        : members.map((w) => endpoint(w, 'http'));
+    return `${pool}=${targets.join(',')}`;
+  })
+    .filter((p) => p !== '')
+    .join(';');
+}

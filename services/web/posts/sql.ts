@@ -1,0 +1,62 @@
+/**
+ * Post queries. The feed walks idx_posts_created backwards and joins each post's author by primary
+ * key (STRAIGHT_JOIN fixes that order), so MariaDB reads `limit` index entries instead of sorting
+ * the whole posts table; see EXPLAIN in test/integration/web/feed-plan.test.ts.
+ */
+import type { Param, Row } from '../db/target.ts';
+import type { Cursor } from './cursor.ts';
+
+export interface PostRow extends Row {
+  id: number;
+  user_id: number;
+  username: string;
+  body: string;
+  created_at: Date;
+}
+
+export interface Post {
+  readonly id: number;
+  readonly userId: number;
+  readonly username: string;
+  readonly body: string;
+  readonly createdAt: string;
+}
+
+export const toPost = (r: PostRow): Post => ({
+  id: r.id,
+  userId: r.user_id,
+  username: r.username,
+  body: r.body,
+  createdAt: r.created_at.toISOString(),
+});
+
+const COLUMNS = 'p.id, p.user_id, u.username, p.body, p.created_at';
+const BEFORE = '(p.created_at < ? OR (p.created_at = ? AND p.id < ?))';
+const NEWEST_FIRST = 'ORDER BY p.created_at DESC, p.id DESC';
+
+const cursorParams = (c: Cursor): Param[] => [c.createdAt, c.createdAt, c.id];
+
+export const postById = (id: number): [string, Param[]] => [
+  `SELECT ${COLUMNS} FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = ?`,
+  [id],
+];
+
+export function feedPage(limit: number, before: Cursor | undefined): [string, Param[]] {
+  return [
+    `SELECT ${COLUMNS} FROM posts p FORCE INDEX (idx_posts_created) STRAIGHT_JOIN users u ON u.id = p.user_id
+     ${before ? `WHERE ${BEFORE}` : ''} ${NEWEST_FIRST} LIMIT ?`,
+    [...(before ? cursorParams(before) : []), limit],
+  ];
+}
+
+export function userPostsPage(
+  userId: number,
+  limit: number,
+  before: Cursor | undefined,
+): [string, Param[]] {
+  return [
+    `SELECT ${COLUMNS} FROM posts p FORCE INDEX (idx_posts_user_created) STRAIGHT_JOIN users u ON u.id = p.user_id
+     WHERE p.user_id = ? ${before ? `AND ${BEFORE}` : ''} ${NEWEST_FIRST} LIMIT ?`,
+    [userId, ...(before ? cursorParams(before) : []), limit],
+  ];
+}

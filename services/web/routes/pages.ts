@@ -1,0 +1,71 @@
+/** The explorer page at `/` and its assets. */
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../shared/http-error.ts';
+import type { WebConfig } from '../config.ts';
+import { loadAssets, publishAssets, renderTemplate } from '../pages/assets.ts';
+import { errorResponses } from './schemas.ts';
+
+/** Next to this folder in the source tree; `npm run build` copies it next to the compiled code. */
+const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+export default async function pageRoutes(
+  app: FastifyInstance,
+  { config }: { config: WebConfig },
+): Promise<void> {
+  const set = await loadAssets(PUBLIC_DIR);
+  let base = '/static/';
+  if (app.storage.kind === 's3') {
+    try {
+      const copied = await publishAssets(set, app.storage);
+      base = `/files/static/${set.version}/`;
+      app.log.info({ version: set.version, copied }, 'static assets published to the object store');
+    } catch (error) {
+      app.log.warn(
+        { err: error },
+        'could not publish static assets to the object store; serving them locally',
+      );
+    }
+  }
+  const values: Record<string, string> = {
+    stage: String(config.flags.stage),
+    server: config.SERVER_ID,
+    sessionStore: config.flags.sessionStore,
+    storage: config.flags.storage,
+    readFrom: config.flags.readFrom,
+  };
+  for (const name of set.assets.keys()) values[name] = `${base}${name}`;
+  const template = set.assets.get('index.html')?.body.toString('utf8') ?? '';
+  const page = renderTemplate(template, values);
+
+  app.get('/', { config: { access: 'web' } }, async (_request, reply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(page),
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/static/:name',
+    {
+      config: { access: 'public' },
+      schema: {
+        params: {
+          type: 'object',
+          properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' } },
+        },
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const asset = set.assets.get(request.params.name);
+      if (asset === undefined || asset.name === 'index.html')
+        throw new HttpError(404, 'WEB_ERR_FILE_NOT_FOUND', 'no such file');
+      return reply
+        .header('content-type', asset.contentType)
+        .header('cache-control', 'public, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(asset.body);
+    },
+  );
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveFlags } from '../../../services/shared/config/flags.ts';
+import { planStack } from '../../../services/shared/topology/plan.ts';
+
+const native = { mode: 'native', portBase: 20000, stackDir: '/tmp/s' } as const;
+
+test('stage 1 is one box: web-1 and the primary share it, no replicas or stores', () => {
+  const plan = planStack(resolveFlags({ STAGE: '1' }), native);
+  assert.deepEqual(
+    plan.services.map((s) => s.name),
+    ['mysql-primary', 'setup', 'web-1', 'lb'],
+  );
+  const box = (name: string) => plan.services.find((s) => s.name === name)?.box;
+  assert.equal(box('mysql-primary'), box('web-1'));
+});
+
+test('stage 4 natively: replicas, pools, unique addresses, env wired to the plan', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4' }), native);
+  const names = plan.services.map((s) => s.name);
+  for (const n of [
+    'mysql-replica-1',
+    'mysql-replica-2',
+    'redis',
+    's3',
+    'web-3',
+    'read-api-2',
+    'write-api-1',
+    'lb',
+  ]) {
+    assert.ok(names.includes(n), n);
+  }
+  const endpoints = plan.services.flatMap((s) =>
+    Object.values(s.ports).map((p) => `${s.host}:${p}`),
+  );
+  assert.equal(new Set(endpoints).size, endpoints.length, 'no two services share an address');
+  const ports = plan.services.flatMap((s) => Object.values(s.ports));
+  assert.equal(new Set(ports).size, ports.length, 'no two services share a port');
+  const web = plan.services.find((s) => s.name === 'web-2');
+  assert.equal(web?.env.MYSQL_PRIMARY, '127.0.0.11:20306');
+  assert.equal(web?.env.MYSQL_REPLICAS, '127.0.0.12:20307,127.0.0.13:20308');
+  assert.equal(web?.env.READ_FROM, 'replicas');
+  assert.equal(web?.env.MYSQL_PASSWORD_FILE, '/tmp/s/secrets/mysql-password');
+  const lb = plan.services.find((s) => s.name === 'lb');
+  assert.match(
+    lb?.env.LB_POOLS ?? '',
+    /^web=127\.0\.0\.31:20101,127\.0\.0\.32:20102,127\.0\.0\.33:20103;read-api=.+;write-api=127\.0\.0\.111:20181$/,
+  );
+  assert.notEqual(lb?.env.LB_ROUTES, '');
+  assert.deepEqual(
+    lb?.dependsOn,
+    plan.services.filter((s) => s.kind === 'web').map((s) => s.name),
+  );
+});
+
+test('compose mode: one service per pool, standard ports, DNS discovery', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4' }), { mode: 'compose' });
+  const web = plan.services.filter((s) => s.kind === 'web');
+  assert.deepEqual(
+    web.map((s) => s.name),
+    ['web', 'read-api', 'write-api'],
+  );
+  assert.equal(web[0]?.ports.http, 3000);
+  const lb = plan.services.find((s) => s.name === 'lb');
+  assert.equal(
+    lb?.env.LB_POOLS,
+    'web=dns:web:3000;read-api=dns:read-api:3000;write-api=dns:write-api:3000',
+  );
+  assert.equal(web[0]?.env.MYSQL_PRIMARY, 'mysql-primary:3306');
+});
