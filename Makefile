@@ -26,7 +26,7 @@ seed: build
 	@node dist/scripts/seed.js
 
 bench-lb: build
-	@node dist/loadtest/bench-lb/cli.js
+	@node dist/loadtest/bench-lb/cli.js $(ARGS)
 
 lint:
 	@npm run --silent lint

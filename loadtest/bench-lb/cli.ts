@@ -38,8 +38,15 @@ const { values } = parseArgs({
   },
 });
 
-const halfLine = (half: HalfCapacity): string =>
-  `p99 added by the LB (undici, 1 process, HTTP) at ${half.rate} req/s: ${half.addedP99.toFixed(2)} ms (p50/p99 straight at the backends ${half.directP50.toFixed(2)}/${half.directP99.toFixed(2)} ms, through the LB ${half.lbP50.toFixed(2)}/${half.lbP99.toFixed(2)} ms, through HAProxy ${half.haproxyP50.toFixed(2)}/${half.haproxyP99.toFixed(2)} ms; median of 3 windows)`;
+const pct = (share: number): string => `${Math.round(share * 100)} %`;
+
+const halfLine = (h: HalfCapacity): string =>
+  [
+    `p99 added by the LB (undici, 1 process, HTTP) at ${h.rate} req/s: ${h.addedP99.toFixed(2)} ms`,
+    `(median of 3 windows; p50/p99 straight at the backends ${h.directP50.toFixed(2)}/${h.directP99.toFixed(2)} ms,`,
+    `through the LB ${h.lbP50.toFixed(2)}/${h.lbP99.toFixed(2)} ms with its core ${pct(h.lbBusy)} busy,`,
+    `through HAProxy ${h.haproxyP50.toFixed(2)}/${h.haproxyP99.toFixed(2)} ms with its core ${pct(h.haproxyBusy)} busy)`,
+  ].join('\n  ');
 
 function summary(rows: Row[], half: HalfCapacity): string[] {
   const haproxy = rows.find((r) => r.baseline === 'http')?.rps ?? 0;

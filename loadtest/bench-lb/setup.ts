@@ -1,8 +1,9 @@
 /** What every benchmark part needs: free ports, a certificate, backends, our LB, HAProxy. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { devCertificateFiles, ensureDevCertificate } from '../../services/lb/listeners/tls.ts';
+import { createLogger } from '../../services/shared/logger.ts';
 import { startHaproxy } from './haproxy.ts';
 import { node, type Started } from './procs.ts';
 
@@ -28,32 +29,12 @@ export interface Certificate {
 }
 
 export function makeCertificate(dir: string): Certificate {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const quiet = createLogger({ service: 'bench-lb', instance: 'bench', level: 'silent' });
+  ensureDevCertificate(dir, HOST, quiet);
+  const { certFile, keyFile } = devCertificateFiles(dir);
   const pem = join(dir, 'haproxy.pem');
-  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
-  return { cert, key, pem };
+  writeFileSync(pem, readFileSync(certFile, 'utf8') + readFileSync(keyFile, 'utf8'));
+  return { cert: certFile, key: keyFile, pem };
 }
 
 /** Trivial backends on 127.0.0.<first>, <first+1>, ...; returns the processes and their addresses. */

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { runLoad } from './load.ts';
-import { medianWindow, type PacedPlan, pacedLoad } from './paced.ts';
+import { medianWindow, type PacedPlan, type PacedResult, pacedLoad } from './paced.ts';
 import { cpuMicros, rssBytes } from './procs.ts';
 import type { Row } from './report.ts';
 import { type Certificate, type RunningProxy, startHaproxyProxy, startOurLb } from './setup.ts';
@@ -28,9 +28,24 @@ export interface HalfCapacity {
   readonly lbP50: number;
   readonly lbP99: number;
   readonly addedP99: number;
+  /** Share of one CPU the LB process used at this rate (the tail grows as it nears 1). */
+  readonly lbBusy: number;
   /** HAProxy at the same rate, for scale. */
   readonly haproxyP50: number;
   readonly haproxyP99: number;
+  readonly haproxyBusy: number;
+}
+
+/** The median paced window through a proxy, and the share of a CPU the proxy used meanwhile. */
+async function pacedThrough(
+  p: RunningProxy,
+  plan: PacedPlan,
+): Promise<{ window: PacedResult; busy: number }> {
+  const pid = p.proc.proc.pid ?? 0;
+  const cpu0 = cpuMicros(pid);
+  const t0 = performance.now();
+  const window = medianWindow(await pacedLoad([p.http], plan));
+  return { window, busy: (cpuMicros(pid) - cpu0) / ((performance.now() - t0) * 1000) };
 }
 
 /** Scrapes the LB's metrics once a second while a row runs (metrics "on" means read, too). */
@@ -157,20 +172,22 @@ export async function halfCapacity(o: ThroughputOptions, rate: number): Promise<
         dir: join(o.dir, 'lb-half'),
         cert: o.cert,
       }),
-    async (p) => medianWindow(await pacedLoad([p.http], plan)),
+    (p) => pacedThrough(p, plan),
   );
   const viaHaproxy = await withProxy(
     () => startHaproxyProxy(o.dir, o.cert, o.backends, true),
-    async (p) => medianWindow(await pacedLoad([p.http], plan)),
+    (p) => pacedThrough(p, plan),
   );
   return {
     rate,
     directP50: plain.p50,
     directP99: plain.p99,
-    lbP50: through.p50,
-    lbP99: through.p99,
-    addedP99: through.p99 - plain.p99,
-    haproxyP50: viaHaproxy.p50,
-    haproxyP99: viaHaproxy.p99,
+    lbP50: through.window.p50,
+    lbP99: through.window.p99,
+    addedP99: through.window.p99 - plain.p99,
+    lbBusy: through.busy,
+    haproxyP50: viaHaproxy.window.p50,
+    haproxyP99: viaHaproxy.window.p99,
+    haproxyBusy: viaHaproxy.busy,
   };
 }

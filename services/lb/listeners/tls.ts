@@ -25,9 +25,13 @@ function subjectAltNames(host: string): string {
   return [...names].join(',');
 }
 
+/** Where the development certificate and its key live in a data directory. */
+export function devCertificateFiles(dataDir: string): { certFile: string; keyFile: string } {
+  return { certFile: join(dataDir, 'dev-cert.pem'), keyFile: join(dataDir, 'dev-key.pem') };
+}
+
 export function ensureDevCertificate(dataDir: string, host: string, log: Logger): TlsMaterial {
-  const certFile = join(dataDir, 'dev-cert.pem');
-  const keyFile = join(dataDir, 'dev-key.pem');
+  const { certFile, keyFile } = devCertificateFiles(dataDir);
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     execFileSync(
