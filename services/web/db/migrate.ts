@@ -2,10 +2,12 @@
  * Applies pending migrations on the primary. Several web servers start at once, so the run is
  * serialised with a named lock; each migration is recorded only after all its statements ran.
  */
+import { waitUntil } from '../../shared/wait-until.ts';
 import type { Migration } from './migrations.ts';
 import type { DbTarget, Row } from './target.ts';
 
-const LOCK_NAME = 'scaling_lab.migrate';
+/** Per database: servers of different databases on one MariaDB need not wait for each other. */
+const LOCK_NAME = "CONCAT('scaling_lab.migrate.', DATABASE())";
 const LOCK_WAIT_SECONDS = 60;
 
 interface MigrationLog {
@@ -18,12 +20,17 @@ export async function migrate(
   log: MigrationLog,
 ): Promise<number[]> {
   return primary.withSession(async (s) => {
-    const [lock] = await s.rows<Row & { ok: number | null }>('SELECT GET_LOCK(?, ?) AS ok', [
-      LOCK_NAME,
-      LOCK_WAIT_SECONDS,
-    ]);
-    if (lock?.ok !== 1)
-      throw new Error(`could not take the migration lock within ${LOCK_WAIT_SECONDS} s`);
+    // Polled without waiting inside the server: a blocking GET_LOCK would outlast the pool's
+    // per-query timeout while another server runs the migrations.
+    await waitUntil(
+      async () => {
+        const [lock] = await s.rows<Row & { ok: number | null }>(
+          `SELECT GET_LOCK(${LOCK_NAME}, 0) AS ok`,
+        );
+        if (lock?.ok !== 1) throw new Error('another server holds it');
+      },
+      { timeoutMs: LOCK_WAIT_SECONDS * 1000, intervalMs: 250, what: 'the migration lock' },
+    );
     try {
       await s.write(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -51,7 +58,8 @@ export async function migrate(
       }
       return applied;
     } finally {
-      await s.rows('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
+      // A failed release must not hide the error that ended the run; the lock dies with the session.
+      await s.rows(`SELECT RELEASE_LOCK(${LOCK_NAME})`).catch(() => undefined);
     }
   });
 }
