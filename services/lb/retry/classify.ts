@@ -17,10 +17,19 @@ export type Failure =
   /** Anything else (protocol error from the backend, ...). */
   | 'other';
 
-const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const CONNECT_TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'LB_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const REFUSED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL']);
+const CONNECT_TIMEOUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'LB_CONNECT_TIMEOUT']);
+/**
+ * ETIMEDOUT, EHOSTUNREACH and ENETUNREACH are raw socket errors that also end a connection the
+ * request was already written to (TCP retransmission timeout, ICMP unreachable), and neither
+ * engine tells them apart from a failed connect; the engines' own connect failures carry
+ * UND_ERR_CONNECT_TIMEOUT / LB_CONNECT_TIMEOUT. So they count as a reset: a POST is never resent.
+ */
 const RESET = new Set([
   'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'EPIPE',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',

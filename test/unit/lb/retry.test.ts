@@ -60,6 +60,11 @@ const codes: [unknown, string][] = [
   [{ code: 'LB_CONNECT_TIMEOUT' }, 'connect-timeout'],
   [{ code: 'ECONNRESET' }, 'reset'],
   [{ code: 'UND_ERR_SOCKET' }, 'reset'],
+  // Raw socket errors that can end an already-written request: never a connect failure.
+  [{ code: 'ETIMEDOUT' }, 'reset'],
+  [{ code: 'EHOSTUNREACH' }, 'reset'],
+  [{ code: 'ENETUNREACH' }, 'reset'],
+  [{ code: 'EADDRNOTAVAIL' }, 'refused'],
   [{ code: 'UND_ERR_HEADERS_TIMEOUT' }, 'headers-timeout'],
   [{ code: 'LB_HEADERS_TIMEOUT' }, 'headers-timeout'],
   [{ code: 'UND_ERR_BODY_TIMEOUT' }, 'body-timeout'],
@@ -70,6 +75,24 @@ const codes: [unknown, string][] = [
 for (const [error, failure] of codes) {
   test(`classify ${JSON.stringify(error)} → ${failure}`, () =>
     assert.equal(classify(error), failure));
+}
+
+// From the socket error to the verdict: a bodyless POST is never sent twice on a raw socket error.
+const endToEnd: [string, string, RetryVerdict][] = [
+  ['ETIMEDOUT', 'POST', 'unsafe-method'],
+  ['EHOSTUNREACH', 'POST', 'unsafe-method'],
+  ['ENETUNREACH', 'POST', 'unsafe-method'],
+  ['ETIMEDOUT', 'GET', 'retry'],
+  ['EHOSTUNREACH', 'GET', 'retry'],
+  ['ENETUNREACH', 'GET', 'retry'],
+  ['ECONNREFUSED', 'POST', 'retry'],
+  ['UND_ERR_CONNECT_TIMEOUT', 'POST', 'retry'],
+  ['LB_CONNECT_TIMEOUT', 'POST', 'retry'],
+];
+for (const [code, method, expected] of endToEnd) {
+  test(`retry decision: ${code} on a bodyless ${method} → ${expected}`, () => {
+    assert.equal(decideRetry({ ...base, failure: classify({ code }), method }), expected);
+  });
 }
 
 test('status mapping: refused 503, reset 502, timeouts 504, codes are stable', () => {
