@@ -116,10 +116,13 @@ async function bootstrapReplica(
     });
     const pos = await primaryPos();
     if (pos !== '') {
-      const waited = await rows(conn, 'SELECT MASTER_GTID_WAIT(?, ?) AS r', [
-        pos,
-        config.timeoutMs / 1000,
-      ]);
+      // The server waits up to the setup timeout; the client allows a little longer.
+      const waited = await rows(
+        conn,
+        'SELECT MASTER_GTID_WAIT(?, ?) AS r',
+        [pos, config.timeoutMs / 1000],
+        config.timeoutMs + 5000,
+      );
       if (Number(waited[0]?.r) !== 0)
         throw new SetupError('SETUP_ERR_CATCH_UP', `${name} did not reach GTID ${pos} in time`);
     }

@@ -4,9 +4,9 @@
  */
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../shared/logger.ts';
+import { createS3Client } from '../shared/s3-client.ts';
 import { waitUntil } from '../shared/wait-until.ts';
 import type { S3Target } from './config.ts';
-import { createS3Client } from './s3-client.ts';
 
 interface S3Failure {
   readonly name?: string;

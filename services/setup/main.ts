@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       mysqlChanges + s3Changes === 0 ? 'already set up, nothing changed' : 'setup complete',
     );
   } catch (error) {
+    abort.abort(error); // the other branch stops waiting and lets the process exit
     const code = (error as { code?: unknown }).code;
     log.fatal(
       { err: error, code: typeof code === 'string' ? code : 'SETUP_ERR_FAILED' },

@@ -35,10 +35,9 @@ export async function rows(
   conn: Connection,
   sql: string,
   params: readonly (string | number)[] = [],
+  timeoutMs = QUERY_TIMEOUT_MS,
 ): Promise<RowDataPacket[]> {
-  const [result] = await conn.query<RowDataPacket[]>({ sql, timeout: QUERY_TIMEOUT_MS }, [
-    ...params,
-  ]);
+  const [result] = await conn.query<RowDataPacket[]>({ sql, timeout: timeoutMs }, [...params]);
   return result;
 }
 

@@ -1,29 +1,40 @@
 /**
  * An S3 client for the stack's object store (MinIO in compose, s3rver natively, or any S3 endpoint)
- * with explicit timeouts. Checksums only when required: s3rver stores streamed uploads corrupted
- * when the SDK adds its default flexible checksums.
+ * with explicit timeouts: path-style addressing when an endpoint is given, and checksums only when
+ * required — s3rver stores streamed uploads corrupted when the SDK adds its default flexible
+ * checksums. Used by the web service, the setup service and the runner's readiness probe.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 
-export interface S3ClientOptions {
-  readonly endpoint: URL | undefined;
+export interface S3Access {
+  /** The store's URL; undefined means AWS itself (virtual-hosted addressing). */
+  readonly endpoint: URL | string | undefined;
   readonly region: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
-  readonly timeoutMs: number;
 }
 
-export function createS3Client(options: S3ClientOptions): S3Client {
+export interface S3Timeouts {
+  /** The whole request, after which it fails (not just a logged warning). */
+  readonly requestMs: number;
+  readonly connectMs: number;
+}
+
+export function createS3Client(
+  access: S3Access,
+  timeouts: S3Timeouts = { requestMs: 10_000, connectMs: 2000 },
+): S3Client {
+  const endpoint = access.endpoint?.toString();
   return new S3Client({
-    ...(options.endpoint ? { endpoint: options.endpoint.href, forcePathStyle: true } : {}),
-    region: options.region,
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    region: access.region,
+    credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 2,
     requestHandler: {
-      connectionTimeout: Math.min(options.timeoutMs, 2000),
-      requestTimeout: options.timeoutMs,
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
       throwOnRequestTimeout: true,
       httpAgent: { keepAlive: true, maxSockets: 64 },
     },

@@ -20,6 +20,8 @@ import {
 } from '../shared/config/env.ts';
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
+import type { S3Access } from '../shared/s3-client.ts';
+import { trustedProxyEntry } from './trusted-proxies.ts';
 
 const MIB = 1024 * 1024;
 
@@ -29,7 +31,7 @@ const schema = {
   SERVER_ID: field(text(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'), hostname()),
   ROLE: field(oneOf(['all', 'read', 'write']), 'all'),
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
-  TRUST_PROXY: field(list(text(/^[\w.:/-]+$/, 'an address, CIDR or host name')), []),
+  TRUST_PROXY: field(list(trustedProxyEntry), []),
 
   MYSQL_PRIMARY: field(hostPort),
   MYSQL_REPLICAS: field(list(hostPort), []),
@@ -75,12 +77,9 @@ const schema = {
 
 type Raw = ReturnType<typeof parseEnv<typeof schema>>;
 
-export interface S3Config {
+export interface S3Config extends S3Access {
   readonly endpoint: URL | undefined;
   readonly bucket: string;
-  readonly region: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
   readonly timeoutMs: number;
 }
 

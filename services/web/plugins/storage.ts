@@ -15,7 +15,13 @@ declare module 'fastify' {
 
 export function createObjectStore(config: WebConfig): ObjectStore {
   if (config.s3 === undefined) return new LocalObjectStore(config.DATA_DIR);
-  return new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
+  return new S3ObjectStore(
+    createS3Client(config.s3, {
+      requestMs: config.s3.timeoutMs,
+      connectMs: Math.min(config.s3.timeoutMs, 2000),
+    }),
+    config.s3.bucket,
+  );
 }
 
 async function storagePlugin(

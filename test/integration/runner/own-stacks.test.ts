@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { startStack } from '../../../runner/api.ts';
-import { createS3Client } from '../../../services/setup/s3-client.ts';
+import { createS3Client } from '../../../services/shared/s3-client.ts';
 import { baseStackEnv, readStackFile, readStackSecret } from '../../support/stack.ts';
 
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));

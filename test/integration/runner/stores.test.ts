@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { tcpExchange } from '../../../runner/probes.ts';
-import { createS3Client } from '../../../services/setup/s3-client.ts';
+import { createS3Client } from '../../../services/shared/s3-client.ts';
 import { readStackFile, readStackSecret, servicesOfKind } from '../../support/stack.ts';
 
 const stack = readStackFile();

@@ -55,3 +55,9 @@ test('flag and variable problems are reported together', () => {
     );
   }
 });
+
+test('a TRUST_PROXY range with an impossible prefix is a config error naming the variable', () => {
+  const found = problems({ ...base, TRUST_PROXY: '127.0.0.1,10.0.0.0/33' });
+  assert.equal(found.length, 1);
+  assert.match(found[0] ?? '', /TRUST_PROXY/);
+});

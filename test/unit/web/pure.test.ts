@@ -22,7 +22,7 @@ import {
   removeFromCart,
 } from '../../../services/web/shop/cart.ts';
 import { contentTypeOf, isObjectKey, mediaKeys } from '../../../services/web/storage/keys.ts';
-import { trustedProxies } from '../../../services/web/trusted-proxies.ts';
+import { trustedProxies, trustedProxyEntry } from '../../../services/web/trusted-proxies.ts';
 
 test('object keys: only shapes the server makes are accepted', () => {
   const { original, thumbnail } = mediaKeys('image/png');
@@ -231,4 +231,44 @@ test('trusted proxies: addresses, ranges and re-resolved host names', async () =
   } finally {
     proxies.close();
   }
+});
+
+test('trusted proxies: a name that does not resolve yet is retried soon, not after the refresh', async () => {
+  let up = false;
+  const proxies = await trustedProxies(['lb'], {
+    refreshMs: 60_000,
+    retryMs: 10,
+    resolve: async () => {
+      if (!up) throw new Error('ENOTFOUND lb');
+      return ['10.0.0.9'];
+    },
+  });
+  try {
+    assert.equal(proxies.trusts('10.0.0.9'), false);
+    up = true;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(proxies.trusts('10.0.0.9'), true, 'trusted once the LB exists');
+  } finally {
+    proxies.close();
+  }
+});
+
+test('TRUST_PROXY entries: addresses, ranges that fit their family, host names', () => {
+  const cases: [string, boolean][] = [
+    ['127.0.0.1', true],
+    ['10.0.0.0/8', true],
+    ['10.0.0.0/32', true],
+    ['10.0.0.0/33', false],
+    ['10.0.0.0/abc', false],
+    ['10.0.0.0/', false],
+    ['fd00::/8', true],
+    ['fd00::/129', false],
+    ['lb', true],
+    ['lb.internal.example', true],
+    ['lb/8', false],
+    ['-lb', false],
+    ['a/b/c', false],
+  ];
+  for (const [entry, ok] of cases)
+    assert.equal(trustedProxyEntry.parse(entry) !== undefined, ok, entry);
 });
