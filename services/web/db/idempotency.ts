@@ -58,6 +58,22 @@ async function replay<T>(tx: Session, claim: IdempotencyClaim): Promise<Idempote
 }
 
 /** Runs `work` in a primary transaction; with a claim, at most once per (scope, key). */
+/**
+ * Whether a request with this key has already been answered, read without a transaction: lets a
+ * route skip slow work outside the database (uploads) for a replay. writeOnce stays the authority.
+ */
+export async function alreadyAnswered(
+  primary: DbTarget,
+  claim: IdempotencyClaim | undefined,
+): Promise<boolean> {
+  if (claim === undefined) return false;
+  const [row] = await primary.rows<KeyRow>(
+    'SELECT status_code FROM idempotency_keys WHERE scope = ? AND idem_key = ?',
+    [claim.scope, claim.key],
+  );
+  return row !== undefined && row.status_code !== 0;
+}
+
 export async function writeOnce<T>(
   primary: DbTarget,
   claim: IdempotencyClaim | undefined,

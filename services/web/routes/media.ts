@@ -5,7 +5,7 @@
 import type {} from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
-import { requestDigest, writeOnce } from '../db/idempotency.ts';
+import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
 import type { Row } from '../db/target.ts';
 import type { ImageLimits } from '../media/image.ts';
 import { prepareImage } from '../media/upload.ts';
@@ -121,10 +121,14 @@ export default async function mediaRoutes(
             requestHash: requestDigest('POST /api/media', image.sha256),
           }
         : undefined;
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
-        const keys = mediaKeys(image.type);
+      // Stored before the transaction: a primary connection is not held while the object store
+      // works. A failed insert leaves unreferenced objects behind, never a row without its files.
+      const keys = mediaKeys(image.type);
+      if (!(await alreadyAnswered(app.db.primary, claim))) {
         await app.storage.put(keys.original, image.bytes, image.type);
         await app.storage.put(keys.thumbnail, image.thumbnail, 'image/webp');
+      }
+      const result = await writeOnce(app.db.primary, claim, async (tx) => {
         const inserted = await tx.write(
           `INSERT INTO media (user_id, object_key, thumbnail_key, content_type, bytes, width, height, sha256, thumbnail_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
