@@ -3,6 +3,7 @@
  * value wins over the preset), cross-flag rules checked in one place. Shared by every service and
  * by the native runner, which passes the resolved flags down to the processes it starts.
  */
+import { MAX_POOL_SIZE } from '../topology/addresses.ts';
 import { ConfigError, decimal, type Env, integer, oneOf, type Parser } from './env.ts';
 
 export const STAGES = [1, 2, 3, 4, 5, 6] as const;
@@ -35,9 +36,9 @@ type FlagKey = Exclude<keyof Flags, 'stage'>;
 
 /** Environment variable name → flag, with the values it accepts. */
 export const FLAG_VARIABLES = {
-  WEB_REPLICAS: { key: 'webReplicas', parser: integer(1, 32) },
-  READ_API_REPLICAS: { key: 'readApiReplicas', parser: integer(0, 32) },
-  WRITE_API_REPLICAS: { key: 'writeApiReplicas', parser: integer(0, 32) },
+  WEB_REPLICAS: { key: 'webReplicas', parser: integer(1, MAX_POOL_SIZE) },
+  READ_API_REPLICAS: { key: 'readApiReplicas', parser: integer(0, MAX_POOL_SIZE) },
+  WRITE_API_REPLICAS: { key: 'writeApiReplicas', parser: integer(0, MAX_POOL_SIZE) },
   DB_REPLICAS: { key: 'dbReplicas', parser: integer(0, 2) },
   DB_BOX: { key: 'dbBox', parser: oneOf(['shared', 'own']) },
   LB_ALGORITHM: { key: 'lbAlgorithm', parser: oneOf(LB_ALGORITHMS) },

@@ -5,11 +5,6 @@
  * Keys carry a schema version (`v1`) and the database name, so a schema change or a test database
  * never reads another's entries.
  */
-export interface CacheEntryKind {
-  readonly prefix: string;
-  readonly ttlSeconds: number;
-}
-
 export interface CacheTtls {
   readonly postSeconds: number;
   readonly pageSeconds: number;

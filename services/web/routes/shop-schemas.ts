@@ -1,4 +1,5 @@
 /** Schemas of the shop routes: products, the cart, orders. */
+import { MAX_QTY } from '../shop/cart.ts';
 
 export const SKU_PATTERN = '^[A-Z0-9-]{1,32}$';
 
@@ -60,7 +61,7 @@ export const addItemBody = {
   additionalProperties: false,
   properties: {
     sku: { type: 'string', pattern: SKU_PATTERN },
-    qty: { type: 'integer', minimum: 1, maximum: 99 },
+    qty: { type: 'integer', minimum: 1, maximum: MAX_QTY },
   },
 } as const;
 
