@@ -69,6 +69,11 @@ async function main(): Promise<void> {
       () => primary.close(),
       () => primary.kill(),
     );
+    primary.failed.then((error) => {
+      process.stderr.write(`lb: ${error.message}\n`);
+      primary.kill();
+      process.exit(1);
+    });
     log.info({ ...primary.ports, ...summary }, 'lb listening');
     return;
   }

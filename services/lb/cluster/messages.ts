@@ -24,6 +24,8 @@ export type ToWorker =
 export type ToPrimary =
   | { readonly type: 'ready' }
   | { readonly type: 'listening'; readonly http: number; readonly https: number | null }
+  /** The worker could not start (or failed later) and is exiting 1. */
+  | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'eject'; readonly key: string; readonly reason: string }
   | { readonly type: 'stats'; readonly id: number; readonly snapshot: StatsSnapshot };
 

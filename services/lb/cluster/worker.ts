@@ -1,4 +1,8 @@
-/** A worker process: waits for its config from the primary, proxies, follows the primary's view. */
+/**
+ * A worker process: waits for its config from the primary, proxies, follows the primary's view.
+ * If it cannot start (bad certificate, port taken) or fails later, it tells the primary why and
+ * exits 1; the primary decides whether to start another.
+ */
 
 import { createLogger } from '../../shared/logger.ts';
 import { takeSnapshot } from '../admin/stats.ts';
@@ -8,6 +12,15 @@ import { applyMembers, type MembersMessage, type ToPrimary, type ToWorker } from
 
 const send = (m: ToPrimary) => process.send?.(m);
 
+/** Reports the error to the primary, then exits 1 (after the message is out, or 1 s at most). */
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const exit = () => process.exit(1);
+  setTimeout(exit, 1000).unref();
+  if (process.send === undefined || !process.connected) exit();
+  else process.send({ type: 'failed', message } satisfies ToPrimary, undefined, {}, exit);
+}
+
 export function runWorker(): void {
   let lb: Lb | null = null;
   let pending: MembersMessage | null = null;
@@ -15,7 +28,8 @@ export function runWorker(): void {
   process.on('SIGTERM', ignore);
   process.on('SIGINT', ignore);
   process.on('disconnect', () => process.exit(0));
-  process.on('message', async (m: ToWorker) => {
+
+  const handle = async (m: ToWorker): Promise<void> => {
     if (m.type === 'config') {
       const logger = createLogger({
         service: 'lb',
@@ -48,6 +62,9 @@ export function runWorker(): void {
       await lb.close();
       process.exit(0);
     }
+  };
+  process.on('message', (m: ToWorker) => {
+    handle(m).catch(fail);
   });
   send({ type: 'ready' });
 }

@@ -120,6 +120,36 @@ export async function spawnLb(t: TestContext, env: Record<string, string>): Prom
   return { proc, ports, exited, output };
 }
 
+export interface ExitedLb {
+  readonly code: number | null;
+  /** stdout and stderr, as they came. */
+  readonly output: string;
+}
+
+/** Runs the LB process expecting it to stop by itself; SIGKILLs it after `timeoutMs`. */
+export async function runLbUntilExit(
+  t: TestContext,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<ExitedLb> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    env: { PATH: process.env.PATH ?? '', ...env, LB_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => proc.kill('SIGKILL'));
+  let output = '';
+  proc.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  proc.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
+}
+
 export function writeSecretFile(t: TestContext): string {
   const file = join(tempDir(t), 'secret');
   writeFileSync(file, STICKY_SECRET);
