@@ -30,10 +30,12 @@ export class ControlPlane {
     this.#lookup = lookup;
   }
 
-  /** Resolves every pool once and runs one round of checks, then keeps doing both on timers. */
+  /**
+   * Resolves every pool once (which checks every backend it adds, so each has had one check),
+   * then keeps doing both on timers.
+   */
   async start(): Promise<void> {
     await this.resolveAll();
-    await this.checkAll();
     const { intervalMs } = this.#config.health;
     if (intervalMs > 0) this.#every(intervalMs, () => this.checkAll());
     if (this.#config.pools.some((p) => p.targets.some((t) => t.kind === 'dns')))
