@@ -60,6 +60,18 @@ export const RESPONSE_DROPPED: ReadonlySet<string> = new Set([
   'strict-transport-security',
 ]);
 
+/** Removes from a flat name/value list every header that a Connection header named. */
+export function dropConnectionNamed(out: string[], named: readonly string[]): void {
+  let w = 0;
+  for (let r = 0; r < out.length; r += 2) {
+    const name = out[r] as string;
+    if (named.includes(name.toLowerCase())) continue;
+    out[w++] = name;
+    out[w++] = out[r + 1] as string;
+  }
+  out.length = w;
+}
+
 const NO_TOKENS: readonly string[] = Object.freeze([]);
 
 /** Tokens of a Connection header value, lower-case, without keep-alive/close. */

@@ -5,7 +5,7 @@
  * Node's parser (never in insecure mode) already rejects CL+TE with chunked, duplicate
  * Content-Length, obs-fold, bare LF and NUL; these rules cover what it lets through.
  */
-import { connectionTokens, Rule, requestRule } from './hop-by-hop.ts';
+import { connectionTokens, dropConnectionNamed, Rule, requestRule } from './hop-by-hop.ts';
 
 export interface Inspection {
   /** 0 = acceptable; otherwise the status to answer (400 or 431) with `code`. */
@@ -17,7 +17,8 @@ export interface Inspection {
   readonly hasBody: boolean;
 }
 
-const HOST_VALUE = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+/** A Host header value: a name, IPv4 or [IPv6] (the `name` group), and an optional port. */
+export const HOST_VALUE = /^(?<name>[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 const reject = (status: 400 | 431, code: string): Inspection => ({
   status,
@@ -30,18 +31,6 @@ const reject = (status: 400 | 431, code: string): Inspection => ({
 function targetIsOriginForm(method: string, url: string): boolean {
   if (url.charCodeAt(0) === 47 /* / */) return url.charCodeAt(1) !== 47; // not `//host/...`
   return url === '*' && method === 'OPTIONS';
-}
-
-/** Removes from `out` every header named by the client's Connection header. */
-function dropConnectionNamed(out: string[], named: readonly string[]): void {
-  let w = 0;
-  for (let r = 0; r < out.length; r += 2) {
-    const name = out[r] as string;
-    if (named.includes(name.toLowerCase())) continue;
-    out[w++] = name;
-    out[w++] = out[r + 1] as string;
-  }
-  out.length = w;
 }
 
 export function inspectRequest(

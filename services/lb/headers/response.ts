@@ -2,7 +2,7 @@
  * Copies a backend's response headers (flat name/value list) for the client, without hop-by-hop
  * headers (including those its Connection header names) and without the backend's HSTS.
  */
-import { connectionTokens, RESPONSE_DROPPED } from './hop-by-hop.ts';
+import { connectionTokens, dropConnectionNamed, RESPONSE_DROPPED } from './hop-by-hop.ts';
 
 const text = (v: Buffer | string): string => (typeof v === 'string' ? v : v.toString('latin1'));
 
@@ -20,13 +20,5 @@ export function filterResponseHeaders(raw: readonly (Buffer | string)[], out: st
     if (RESPONSE_DROPPED.has(lower)) continue;
     out.push(name, text(raw[i + 1] as Buffer | string));
   }
-  if (named === null) return;
-  let w = 0;
-  for (let r = 0; r < out.length; r += 2) {
-    const name = out[r] as string;
-    if (named.includes(name.toLowerCase())) continue;
-    out[w++] = name;
-    out[w++] = out[r + 1] as string;
-  }
-  out.length = w;
+  if (named !== null) dropConnectionNamed(out, named);
 }

@@ -21,6 +21,16 @@ function verdict(code: string | undefined): { status: number; text: string; code
   return { status: 400, text: 'Bad Request', code: 'LB_ERR_BAD_REQUEST' };
 }
 
+/** Writes a complete JSON error response on the raw socket and closes the connection. */
+function endWithError(socket: Socket, status: number, text: string, code: string): void {
+  const body = JSON.stringify(errorBody(code, REJECT_MESSAGES[code] ?? 'Bad request.'));
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.destroySoon();
+}
+
 export function onClientError(ctx: ProxyContext) {
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (isPoisoned(socket)) {
@@ -35,12 +45,7 @@ export function onClientError(ctx: ProxyContext) {
     }
     const v = verdict(error.code);
     countRejection(ctx, v.code);
-    const body = JSON.stringify(errorBody(v.code, REJECT_MESSAGES[v.code] ?? 'Bad request.'));
-    socket.end(
-      `HTTP/1.1 ${v.status} ${v.text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-    );
-    socket.destroySoon();
+    endWithError(socket, v.status, v.text, v.code);
   };
 }
 
@@ -49,13 +54,6 @@ export function onConnectMethod(ctx: ProxyContext) {
   return (_req: unknown, socket: Socket): void => {
     poison(socket);
     countRejection(ctx, 'LB_ERR_BAD_TARGET');
-    const body = JSON.stringify(
-      errorBody('LB_ERR_BAD_TARGET', REJECT_MESSAGES.LB_ERR_BAD_TARGET ?? ''),
-    );
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    socket.destroySoon();
+    endWithError(socket, 400, 'Bad Request', 'LB_ERR_BAD_TARGET');
   };
 }

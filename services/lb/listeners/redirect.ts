@@ -4,13 +4,12 @@
  * into the Location, so nothing a client sends can shape the redirect beyond its own host name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HOST_VALUE } from '../headers/request.ts';
 import type { ProxyContext } from '../proxy/context.ts';
 import { rejectRequest } from '../proxy/handler.ts';
 
-const HOST = /^(?<name>[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
 export function redirectLocation(host: string, url: string, httpsPort: number): string | undefined {
-  const name = HOST.exec(host)?.groups?.name;
+  const name = HOST_VALUE.exec(host)?.groups?.name;
   if (name === undefined || url.charCodeAt(0) !== 47 || url.charCodeAt(1) === 47) return undefined;
   return `https://${name}${httpsPort === 443 ? '' : `:${httpsPort}`}${url}`;
 }

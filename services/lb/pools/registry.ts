@@ -4,7 +4,7 @@
  * (`hooks`) to open or release their connection pools. Health changes go through `setHealth`.
  */
 import type { LbConfig } from '../config/types.ts';
-import type { HealthState } from '../health/state.ts';
+import { ALWAYS_UP, type HealthState } from '../health/state.ts';
 import { backendToken, cookieNameFor } from '../sticky/codec.ts';
 import { Backend, type CheckInfo } from './backend.ts';
 import { Pool } from './pool.ts';
@@ -87,7 +87,7 @@ export class Registry {
       const b = new Backend(pool.name, m.host, m.port, m.weight, token);
       if (!this.#checksEnabled) {
         b.up = true;
-        b.health = { up: true, fresh: false, passes: 0, fails: 0 };
+        b.health = ALWAYS_UP;
       }
       this.#byKey.set(b.key, b);
       pool.byToken.set(token, b);

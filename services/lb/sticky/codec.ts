@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 
 export const TOKEN_LENGTH = 22;
-const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+const TOKEN = new RegExp(`^[A-Za-z0-9_-]{${TOKEN_LENGTH}}$`);
 
 export function backendToken(secret: string, pool: string, address: string): string {
   return createHmac('sha256', secret)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dropConnectionNamed } from '../../../services/lb/headers/hop-by-hop.ts';
 import { inspectRequest } from '../../../services/lb/headers/request.ts';
 import { filterResponseHeaders } from '../../../services/lb/headers/response.ts';
 
@@ -247,3 +248,21 @@ test('response rules: hop-by-hop (and what Connection names) and HSTS dropped, r
     'web-1',
   ]);
 });
+
+const dropTable: [string, string[], string[], string[]][] = [
+  ['nothing named', ['A', '1', 'B', '2'], [], ['A', '1', 'B', '2']],
+  [
+    'named headers go, any case',
+    ['X-Secret', '1', 'B', '2', 'x-secret', '3'],
+    ['x-secret'],
+    ['B', '2'],
+  ],
+  ['several names', ['A', '1', 'B', '2', 'C', '3'], ['a', 'c'], ['B', '2']],
+];
+for (const [name, input, named, expected] of dropTable) {
+  test(`dropConnectionNamed: ${name}`, () => {
+    const out = [...input];
+    dropConnectionNamed(out, named);
+    assert.deepEqual(out, expected);
+  });
+}
