@@ -1,5 +1,5 @@
 /** What every benchmark part needs: free ports, a certificate, backends, our LB, HAProxy. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { devCertificateFiles, ensureDevCertificate } from '../../services/lb/listeners/tls.ts';
@@ -30,10 +30,10 @@ export interface Certificate {
 
 export function makeCertificate(dir: string): Certificate {
   const quiet = createLogger({ service: 'bench-lb', instance: 'bench', level: 'silent' });
-  ensureDevCertificate(dir, HOST, quiet);
+  const material = ensureDevCertificate(dir, HOST, quiet);
   const { certFile, keyFile } = devCertificateFiles(dir);
   const pem = join(dir, 'haproxy.pem');
-  writeFileSync(pem, readFileSync(certFile, 'utf8') + readFileSync(keyFile, 'utf8'));
+  writeFileSync(pem, Buffer.concat([material.cert, material.key]));
   return { cert: certFile, key: keyFile, pem };
 }
 

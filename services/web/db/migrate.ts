@@ -7,7 +7,7 @@ import type { Migration } from './migrations.ts';
 import type { DbTarget, Row } from './target.ts';
 
 /** Per database: servers of different databases on one MariaDB need not wait for each other. */
-const LOCK_NAME = "CONCAT('scaling_lab.migrate.', DATABASE())";
+export const MIGRATION_LOCK = "CONCAT('scaling_lab.migrate.', DATABASE())";
 const LOCK_WAIT_SECONDS = 60;
 
 interface MigrationLog {
@@ -25,7 +25,7 @@ export async function migrate(
     await waitUntil(
       async () => {
         const [lock] = await s.rows<Row & { ok: number | null }>(
-          `SELECT GET_LOCK(${LOCK_NAME}, 0) AS ok`,
+          `SELECT GET_LOCK(${MIGRATION_LOCK}, 0) AS ok`,
         );
         if (lock?.ok !== 1) throw new Error('another server holds it');
       },
@@ -59,7 +59,7 @@ export async function migrate(
       return applied;
     } finally {
       // A failed release must not hide the error that ended the run; the lock dies with the session.
-      await s.rows(`SELECT RELEASE_LOCK(${LOCK_NAME})`).catch(() => undefined);
+      await s.rows(`SELECT RELEASE_LOCK(${MIGRATION_LOCK})`).catch(() => undefined);
     }
   });
 }
