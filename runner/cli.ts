@@ -9,12 +9,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../services/shared/config/env.ts';
-import { parseRunnerConfig, type RunnerConfig } from './config.ts';
-import { down } from './down.ts';
-import { createOutput, type Output } from './output.ts';
-import { findRepoDir } from './repo-dir.ts';
-import { status } from './status.ts';
-import { up } from './up.ts';
+import { findRepoDir } from './host/repo-dir.ts';
+import { createOutput, type Output } from './logs/output.ts';
+import { parseRunnerConfig, type RunnerConfig } from './plan/config.ts';
+import { down } from './stack/down.ts';
+import { status } from './stack/status.ts';
+import { up } from './stack/up.ts';
 
 const USAGE = 'usage: cli.js up [--detach] | down | status';
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
-import type { StackFile } from '../runner/stack-file.ts';
+import type { StackFile } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
 import { hashPassword } from '../services/web/auth/password.ts';
 import { migrate } from '../services/web/db/migrate.ts';

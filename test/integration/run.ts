@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type StartedStack, startStack } from '../../runner/api.ts';
-import { ENTRY_POINTS } from '../../runner/commands.ts';
-import { findRepoDir } from '../../runner/repo-dir.ts';
+import { findRepoDir } from '../../runner/host/repo-dir.ts';
+import { ENTRY_POINTS } from '../../runner/plan/launch-spec.ts';
+import { type StartedStack, startStack } from '../../runner/stack/api.ts';
 import { baseStackEnv, STACK_FILE_VARIABLE } from '../support/stack.ts';
 
 const SHARED_STACK = {

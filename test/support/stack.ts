@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import type { StackFile, StackService } from '../../runner/stack-file.ts';
+import type { StackFile, StackService } from '../../runner/stack/stack-file.ts';
 import type { SecretName } from '../../services/shared/topology/plan.ts';
 
 export type { StackFile, StackService };

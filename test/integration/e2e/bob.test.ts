@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startStack } from '../../../runner/api.ts';
+import { startStack } from '../../../runner/stack/api.ts';
 import { Client } from '../../support/http.ts';
 import { baseStackEnv, serviceOf } from '../../support/stack.ts';
 

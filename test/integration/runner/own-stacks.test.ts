@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { startStack } from '../../../runner/api.ts';
+import { startStack } from '../../../runner/stack/api.ts';
 import { createS3Client } from '../../../services/shared/s3-client.ts';
 import { baseStackEnv, readStackFile, readStackSecret } from '../../support/stack.ts';
 

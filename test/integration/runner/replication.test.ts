@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findRepoDir } from '../../../runner/repo-dir.ts';
+import { findRepoDir } from '../../../runner/host/repo-dir.ts';
 import { parseSlaveStatus } from '../../../services/setup/slave-status.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';

@@ -14,7 +14,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { tcpExchange } from '../../../runner/probes.ts';
+import { tcpExchange } from '../../../runner/host/probes.ts';
 import { createS3Client } from '../../../services/shared/s3-client.ts';
 import { readStackFile, readStackSecret, servicesOfKind } from '../../support/stack.ts';
 

@@ -3,7 +3,7 @@
  * ports, healthcheck ports, secrets, dependencies and environment, and the entry points the native
  * runner starts. Every expectation comes from the plan (or the runner), none is written here.
  */
-import { ENTRY_POINTS } from '../../../runner/commands.ts';
+import { ENTRY_POINTS } from '../../../runner/plan/launch-spec.ts';
 import { FLAG_VARIABLE_NAMES } from '../../../services/shared/config/flags.ts';
 import {
   type Check,

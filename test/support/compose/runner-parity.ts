@@ -1,9 +1,9 @@
 /**
- * The data stores in compose run with what the native runner gives them (runner/commands.ts): the
+ * The data stores in compose run with what the native runner gives them (runner/plan/launch-spec.ts): the
  * same infra/ config files, the same server options, the same identities. Expectations come from
  * the runner's own launch specs, so a change there fails here until compose follows.
  */
-import { type LaunchContext, launchSpec } from '../../../runner/commands.ts';
+import { type LaunchContext, launchSpec } from '../../../runner/plan/launch-spec.ts';
 import { type PlannedService, STACK_CONSTANTS } from '../../../services/shared/topology/plan.ts';
 import { type Check, type CheckContext, serviceIn } from './context.ts';
 

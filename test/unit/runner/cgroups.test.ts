@@ -8,7 +8,7 @@ import {
   quotaWrites,
   stackGroup,
   stackId,
-} from '../../../runner/cgroups.ts';
+} from '../../../runner/host/cgroups.ts';
 
 const V1 = [
   '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',

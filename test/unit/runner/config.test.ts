@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRunnerConfig } from '../../../runner/config.ts';
+import { parseRunnerConfig } from '../../../runner/plan/config.ts';
 import { ConfigError } from '../../../services/shared/config/env.ts';
 
 test('defaults: .stack under the repository, port base 8000, foreground, streamed logs', () => {

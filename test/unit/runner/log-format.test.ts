@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clock, formatLogLine } from '../../../runner/log-format.ts';
+import { clock, formatLogLine } from '../../../runner/logs/format.ts';
 
 const now = new Date(2026, 10, 22, 9, 5, 7, 42);
 const options = { nameWidth: 8, now };

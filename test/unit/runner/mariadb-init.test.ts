@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rootInitSql } from '../../../runner/mariadb-init.ts';
+import { rootInitSql } from '../../../runner/host/mariadb-init.ts';
 
 test('the init file sets the root account for loopback, outside the binlog, idempotently', () => {
   const sql = rootInitSql('0123456789abcdef0123');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { candidateBases, endpoints, portTakenMessage } from '../../../runner/port-plan.ts';
+import { candidateBases, endpoints, portTakenMessage } from '../../../runner/plan/port-plan.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ensureSecrets, readSecret } from '../../../runner/secrets.ts';
+import { ensureSecrets, readSecret } from '../../../runner/host/secrets.ts';
 import { SECRET_NAMES } from '../../../services/shared/topology/plan.ts';
 
 test('secrets are made once (random, 0600) and reused; fixed values are written as given', (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Boxes } from '../../../runner/boxes.ts';
-import { describeStack } from '../../../runner/stack-file.ts';
+import type { Boxes } from '../../../runner/host/boxes.ts';
+import { describeStack } from '../../../runner/stack/stack-file.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { restrict, waves } from '../../../runner/start-order.ts';
+import { restrict, waves } from '../../../runner/plan/start-order.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';
 

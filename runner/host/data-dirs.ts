@@ -7,11 +7,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { PlannedService } from '../services/shared/topology/plan.ts';
-import { mariadbConfigFile } from './commands.ts';
+import type { PlannedService } from '../../services/shared/topology/plan.ts';
+import { mariadbConfigFile } from '../plan/launch-spec.ts';
+import { dataDirAction } from '../process/crash-recovery/ownership.ts';
 import { rootInitSql } from './mariadb-init.ts';
 import { type InstancePaths, instancePaths, MAX_SOCKET_PATH, stackPaths } from './paths.ts';
-import { dataDirAction } from './recovery.ts';
 
 const run = promisify(execFile);
 const INSTALL_TIMEOUT_MS = 120_000;

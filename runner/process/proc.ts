@@ -1,9 +1,9 @@
 /**
  * Facts about processes from /proc (Linux): is a pid running, when did it start, this boot's id.
- * The decisions built on them are in recovery.ts.
+ * The decisions built on them are in crash-recovery/ownership.ts.
  */
 import { readFileSync } from 'node:fs';
-import { type ProcFacts, parseProcStat } from './recovery.ts';
+import { type ProcFacts, parseProcStat } from './crash-recovery/ownership.ts';
 
 let cachedBootId: string | undefined;
 

@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import type { LaunchSpec } from './commands.ts';
-import { instancePaths } from './paths.ts';
+import { instancePaths } from '../host/paths.ts';
+import type { LaunchSpec } from '../plan/launch-spec.ts';
+import type { PidRecord } from './crash-recovery/ownership.ts';
 import { bootId, startTimeOf } from './proc.ts';
-import type { PidRecord } from './recovery.ts';
 
 export interface Exit {
   readonly code: number | null;

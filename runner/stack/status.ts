@@ -2,8 +2,8 @@
  * `status`: what runs in a stack directory, from its pid records and stack.json.
  */
 import { readFileSync } from 'node:fs';
-import { stackPaths } from './paths.ts';
-import { liveRunner, observe, readServiceRecords } from './records.ts';
+import { stackPaths } from '../host/paths.ts';
+import { liveRunner, observe, readServiceRecords } from '../process/records.ts';
 import type { StackFile } from './stack-file.ts';
 
 export interface StatusLine {

@@ -5,8 +5,8 @@
  * address, port, server id, user) is added here.
  */
 import { join } from 'node:path';
-import { type PlannedService, STACK_CONSTANTS } from '../services/shared/topology/plan.ts';
-import { instancePaths } from './paths.ts';
+import { type PlannedService, STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
+import { instancePaths } from '../host/paths.ts';
 
 export interface LaunchSpec {
   readonly command: string;

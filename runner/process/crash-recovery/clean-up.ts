@@ -5,18 +5,18 @@
  * when each service is prepared (data-dirs.ts).
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { removeBoxes } from './boxes.ts';
-import type { Output } from './output.ts';
-import { stackPaths } from './paths.ts';
+import { removeBoxes } from '../../host/boxes.ts';
+import { stackPaths } from '../../host/paths.ts';
+import type { Output } from '../../logs/output.ts';
 import {
   observe,
   readRecord,
   readServiceRecords,
   removeRecord,
   StackBusyError,
-} from './records.ts';
-import { decideUp } from './recovery.ts';
-import { stopProcesses } from './stop.ts';
+} from '../records.ts';
+import { stopProcesses } from '../signal-waves.ts';
+import { decideUp } from './ownership.ts';
 
 function wasDetached(stackFile: string): boolean {
   try {

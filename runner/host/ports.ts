@@ -7,9 +7,9 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StackPlan } from '../services/shared/topology/plan.ts';
-import { candidateBases, type Endpoint, endpoints, portTakenMessage } from './port-plan.ts';
-import { processRunning } from './proc.ts';
+import type { StackPlan } from '../../services/shared/topology/plan.ts';
+import { candidateBases, type Endpoint, endpoints, portTakenMessage } from '../plan/port-plan.ts';
+import { processRunning } from '../process/proc.ts';
 
 export class PortsTakenError extends Error {
   readonly code = 'STACK_ERR_PORT_TAKEN';

@@ -2,7 +2,7 @@
  * Which addresses a planned stack needs, how a taken one is reported, and which port bases to try
  * when a test needs a stack on free ports. Pure.
  */
-import type { StackPlan } from '../services/shared/topology/plan.ts';
+import type { StackPlan } from '../../services/shared/topology/plan.ts';
 import { MAX_PORT_BASE } from './config.ts';
 
 export interface Endpoint {

@@ -5,13 +5,13 @@
  */
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { removeBoxes } from './boxes.ts';
-import type { Output } from './output.ts';
-import { stackPaths } from './paths.ts';
-import { procFacts } from './proc.ts';
-import { liveRunner, observe, readServiceRecords, removeRecord } from './records.ts';
-import { classify, type PidRecord } from './recovery.ts';
-import { stopProcesses } from './stop.ts';
+import { removeBoxes } from '../host/boxes.ts';
+import { stackPaths } from '../host/paths.ts';
+import type { Output } from '../logs/output.ts';
+import { classify, type PidRecord } from '../process/crash-recovery/ownership.ts';
+import { procFacts } from '../process/proc.ts';
+import { liveRunner, observe, readServiceRecords, removeRecord } from '../process/records.ts';
+import { stopProcesses } from '../process/signal-waves.ts';
 
 async function stopRunner(runner: PidRecord, graceMs: number, out: Output): Promise<void> {
   out.say('info', 'asking the runner to stop the stack', { pid: runner.pid });

@@ -5,15 +5,15 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { StackPlan } from '../services/shared/topology/plan.ts';
-import type { Boxes } from './boxes.ts';
-import type { RunnerConfig } from './config.ts';
-import type { Exit, Launched } from './launch.ts';
-import type { LogTail } from './log-tail.ts';
-import type { Output } from './output.ts';
-import { stackPaths } from './paths.ts';
-import { removeRecord } from './records.ts';
-import type { SecretFiles } from './secrets.ts';
+import type { StackPlan } from '../../services/shared/topology/plan.ts';
+import type { Boxes } from '../host/boxes.ts';
+import { stackPaths } from '../host/paths.ts';
+import type { SecretFiles } from '../host/secrets.ts';
+import type { Output } from '../logs/output.ts';
+import type { LogTail } from '../logs/tail.ts';
+import type { RunnerConfig } from '../plan/config.ts';
+import type { Exit, Launched } from '../process/launch.ts';
+import { removeRecord } from '../process/records.ts';
 import { describeStack, type StackFile } from './stack-file.ts';
 
 export interface RunningStack {

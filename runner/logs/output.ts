@@ -4,7 +4,7 @@
  * `<stackDir>/runner.log`.
  */
 import { appendFileSync } from 'node:fs';
-import { formatLogLine } from './log-format.ts';
+import { formatLogLine } from './format.ts';
 
 export type Level = 'info' | 'warn' | 'error';
 export type Fields = Readonly<Record<string, string | number | boolean | null | undefined>>;

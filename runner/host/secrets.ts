@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECRET_NAMES, type SecretName } from '../services/shared/topology/plan.ts';
+import { SECRET_NAMES, type SecretName } from '../../services/shared/topology/plan.ts';
 
 export type SecretFiles = Readonly<Record<SecretName, string>>;
 

@@ -3,15 +3,22 @@
  * quotas are enforced), and wait until a real probe says it is ready, or fail early if it exits.
  * A one-shot service (setup) is ready when it exits 0.
  */
-import { type PlannedService, STACK_CONSTANTS } from '../services/shared/topology/plan.ts';
-import { waitUntil } from '../services/shared/wait-until.ts';
-import { type Boxes, boxProcsFile } from './boxes.ts';
-import { inCgroup, type LaunchContext, launchSpec } from './commands.ts';
-import { prepareFolders, prepareMysql } from './data-dirs.ts';
+import { type PlannedService, STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
+import { waitUntil } from '../../services/shared/wait-until.ts';
+import { type Boxes, boxProcsFile } from '../host/boxes.ts';
+import { prepareFolders, prepareMysql } from '../host/data-dirs.ts';
+import { instancePaths } from '../host/paths.ts';
+import {
+  probeHttp,
+  probeMemcached,
+  probeMysql,
+  probeRedis,
+  probeS3,
+  probeTls,
+} from '../host/probes.ts';
+import { lastLines } from '../logs/tail.ts';
+import { inCgroup, type LaunchContext, launchSpec } from '../plan/launch-spec.ts';
 import { type Launched, launch } from './launch.ts';
-import { lastLines } from './log-tail.ts';
-import { instancePaths } from './paths.ts';
-import { probeHttp, probeMemcached, probeMysql, probeRedis, probeS3, probeTls } from './probes.ts';
 
 export class StartError extends Error {
   readonly code: string;

@@ -4,9 +4,14 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { instancePaths, NOT_INSTANCES, stackPaths } from './paths.ts';
+import { instancePaths, NOT_INSTANCES, stackPaths } from '../host/paths.ts';
+import {
+  classify,
+  type Observed,
+  type PidRecord,
+  parsePidRecord,
+} from './crash-recovery/ownership.ts';
 import { bootId, procFacts, startTimeOf } from './proc.ts';
-import { classify, type Observed, type PidRecord, parsePidRecord } from './recovery.ts';
 
 export function readRecord(file: string): PidRecord | undefined {
   try {

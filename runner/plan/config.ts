@@ -16,11 +16,11 @@ import {
   type Parsed,
   parseEnv,
   text,
-} from '../services/shared/config/env.ts';
-import { type Flags, resolveFlags } from '../services/shared/config/flags.ts';
-import { LOG_LEVELS } from '../services/shared/logger.ts';
-import { DEFAULT_PORT_BASE } from '../services/shared/topology/addresses.ts';
-import { STACK_CONSTANTS } from '../services/shared/topology/plan.ts';
+} from '../../services/shared/config/env.ts';
+import { type Flags, resolveFlags } from '../../services/shared/config/flags.ts';
+import { LOG_LEVELS } from '../../services/shared/logger.ts';
+import { DEFAULT_PORT_BASE } from '../../services/shared/topology/addresses.ts';
+import { STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
 
 /** The highest port a stack uses is STACK_PORT_BASE + 900 (the S3 store). */
 export const MAX_PORT_BASE = 65535 - 900;

@@ -6,25 +6,31 @@
  */
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { PlannedService, StackPlan } from '../services/shared/topology/plan.ts';
-import { findBinaries } from './binaries.ts';
-import { type Boxes, removeBoxes, setUpBoxes } from './boxes.ts';
-import type { Binaries, LaunchContext } from './commands.ts';
-import type { RunnerConfig } from './config.ts';
-import { ensureMysqlTemplate } from './data-dirs.ts';
-import type { Launched } from './launch.ts';
-import { LogTail } from './log-tail.ts';
-import type { Output } from './output.ts';
-import { stackPaths } from './paths.ts';
-import { checkPortsFree } from './ports.ts';
-import { checkBuilt, neededBinaries, planFor, reportFlags, restrictedPlan } from './preflight.ts';
-import { lockStack, removeRecord, runnerLogFile } from './records.ts';
-import { recover } from './recover.ts';
+import type { PlannedService, StackPlan } from '../../services/shared/topology/plan.ts';
+import { findBinaries } from '../host/binaries.ts';
+import { type Boxes, removeBoxes, setUpBoxes } from '../host/boxes.ts';
+import { ensureMysqlTemplate } from '../host/data-dirs.ts';
+import { stackPaths } from '../host/paths.ts';
+import { checkPortsFree } from '../host/ports.ts';
+import { ensureSecrets, readSecret, type SecretFiles } from '../host/secrets.ts';
+import type { Output } from '../logs/output.ts';
+import { LogTail } from '../logs/tail.ts';
+import type { RunnerConfig } from '../plan/config.ts';
+import type { Binaries, LaunchContext } from '../plan/launch-spec.ts';
+import {
+  checkBuilt,
+  neededBinaries,
+  planFor,
+  reportFlags,
+  restrictedPlan,
+} from '../plan/preflight.ts';
+import { waves } from '../plan/start-order.ts';
+import { recover } from '../process/crash-recovery/clean-up.ts';
+import type { Launched } from '../process/launch.ts';
+import { lockStack, removeRecord, runnerLogFile } from '../process/records.ts';
+import { startService } from '../process/service-start.ts';
+import { stopProcesses } from '../process/signal-waves.ts';
 import { type RunningStack, running } from './running-stack.ts';
-import { ensureSecrets, readSecret, type SecretFiles } from './secrets.ts';
-import { startService } from './service-start.ts';
-import { waves } from './start-order.ts';
-import { stopProcesses } from './stop.ts';
 
 export type { RunningStack };
 export { planFor };

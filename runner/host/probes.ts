@@ -7,8 +7,8 @@ import { request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { close, connect, rows } from '../services/setup/mysql.ts';
-import { createS3Client, type S3Access } from '../services/shared/s3-client.ts';
+import { close, connect, rows } from '../../services/setup/mysql.ts';
+import { createS3Client, type S3Access } from '../../services/shared/s3-client.ts';
 
 export const PROBE_TIMEOUT_MS = 3000;
 

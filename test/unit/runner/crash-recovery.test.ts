@@ -9,7 +9,7 @@ import {
   parsePidRecord,
   parseProcStat,
   stopWaves,
-} from '../../../runner/recovery.ts';
+} from '../../../runner/process/crash-recovery/ownership.ts';
 
 const record = (name: string, wave = 0, pid = 100): PidRecord => ({
   name,

@@ -11,7 +11,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import type { PlannedService } from '../services/shared/topology/plan.ts';
+import type { PlannedService } from '../../services/shared/topology/plan.ts';
 import {
   boxGroup,
   type CpuController,

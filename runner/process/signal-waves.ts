@@ -4,8 +4,8 @@
  * only while it is provably ours (same boot, same start time), so a recycled pid is never touched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { classify, type PidRecord, stopWaves } from './crash-recovery/ownership.ts';
 import { procFacts } from './proc.ts';
-import { classify, type PidRecord, stopWaves } from './recovery.ts';
 
 const isOurs = (r: PidRecord) => classify(r, procFacts(r.pid)) === 'ours';
 

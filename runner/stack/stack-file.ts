@@ -3,17 +3,17 @@
  * tests, drills, integration tests) so nothing guesses ports. The type is the contract; `describe`
  * builds it from the plan and what was started. Pure.
  */
-import type { FlagVariable } from '../services/shared/config/flags.ts';
-import { flagsToEnv } from '../services/shared/config/flags.ts';
-import type { PortName } from '../services/shared/topology/addresses.ts';
+import type { FlagVariable } from '../../services/shared/config/flags.ts';
+import { flagsToEnv } from '../../services/shared/config/flags.ts';
+import type { PortName } from '../../services/shared/topology/addresses.ts';
 import {
   type PlannedService,
   type SecretName,
   STACK_CONSTANTS,
   type StackPlan,
-} from '../services/shared/topology/plan.ts';
-import type { Boxes } from './boxes.ts';
-import { instancePaths, stackPaths } from './paths.ts';
+} from '../../services/shared/topology/plan.ts';
+import type { Boxes } from '../host/boxes.ts';
+import { instancePaths, stackPaths } from '../host/paths.ts';
 
 export const STACK_FILE_VERSION = 1;
 

@@ -3,13 +3,13 @@
  * `down` as the CLI, configured from an explicit environment, optionally on a port base found free
  * at that moment.
  */
-import type { Env } from '../services/shared/config/env.ts';
-import type { PlannedService } from '../services/shared/topology/plan.ts';
-import { parseRunnerConfig } from './config.ts';
+import type { Env } from '../../services/shared/config/env.ts';
+import type { PlannedService } from '../../services/shared/topology/plan.ts';
+import { findFreePortBase, type PortBaseLease } from '../host/ports.ts';
+import { findRepoDir } from '../host/repo-dir.ts';
+import { createOutput } from '../logs/output.ts';
+import { parseRunnerConfig } from '../plan/config.ts';
 import { type DownResult, down } from './down.ts';
-import { createOutput } from './output.ts';
-import { findFreePortBase, type PortBaseLease } from './ports.ts';
-import { findRepoDir } from './repo-dir.ts';
 import { planFor, type RunningStack, up } from './up.ts';
 
 export interface StartOptions {

@@ -5,7 +5,7 @@ import {
   type LaunchContext,
   launchSpec,
   STACK_MARKER,
-} from '../../../runner/commands.ts';
+} from '../../../runner/plan/launch-spec.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';
 

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import type { Binaries } from './commands.ts';
+import type { Binaries } from '../plan/launch-spec.ts';
 
 export class MissingBinaryError extends Error {
   readonly code = 'STACK_ERR_MISSING_BINARY';

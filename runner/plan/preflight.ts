@@ -5,15 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Flags, flagWarnings, presetGaps } from '../services/shared/config/flags.ts';
+import { type Flags, flagWarnings, presetGaps } from '../../services/shared/config/flags.ts';
 import {
   type PlannedService,
   planStack,
   type StackPlan,
-} from '../services/shared/topology/plan.ts';
-import { type Binaries, ENTRY_POINTS } from './commands.ts';
+} from '../../services/shared/topology/plan.ts';
+import type { Output } from '../logs/output.ts';
 import type { RunnerConfig } from './config.ts';
-import type { Output } from './output.ts';
+import { type Binaries, ENTRY_POINTS } from './launch-spec.ts';
 import { restrict } from './start-order.ts';
 
 export class NotBuiltError extends Error {
