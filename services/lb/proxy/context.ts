@@ -1,4 +1,4 @@
-/** Everything the request path needs, built once by app.ts and shared by every exchange. */
+/** Everything the request path needs, built once by app.ts and shared by every request. */
 import type { Logger } from '../../shared/logger.ts';
 import type { LbConfig } from '../config/types.ts';
 import type { Backend } from '../pools/backend.ts';

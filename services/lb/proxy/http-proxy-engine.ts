@@ -9,11 +9,9 @@ import { Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { LbConfig } from '../config/types.ts';
 import type { Backend } from '../pools/backend.ts';
-import type { Engine } from './engine.ts';
-import type { Exchange } from './exchange.ts';
+import type { AttemptEvents, AttemptHandle, Engine, Upstream } from './engine.ts';
 
 type Server = ReturnType<typeof httpProxy.createProxyServer>;
-type WebOptions = Parameters<Server['web']>[2] & { lbAttempt?: HttpProxyAttempt };
 
 const coded = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
@@ -28,27 +26,40 @@ function headerObject(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-class HttpProxyAttempt {
-  readonly ex: Exchange;
-  readonly attempt: number;
+class HttpProxyAttempt<U extends Upstream> implements AttemptHandle {
+  readonly u: U;
+  readonly #attempt: number;
+  readonly #events: AttemptEvents<U>;
   readonly #config: LbConfig;
+  #proxyReq: ClientRequest | null = null;
+  #aborted = false;
   #headersTimer: NodeJS.Timeout | undefined;
   #responded = false;
 
-  constructor(ex: Exchange, config: LbConfig) {
-    this.ex = ex;
-    this.attempt = ex.attempt;
+  constructor(u: U, attempt: number, events: AttemptEvents<U>, config: LbConfig) {
+    this.u = u;
+    this.#attempt = attempt;
+    this.#events = events;
     this.#config = config;
   }
 
-  current(): boolean {
-    return this.ex.attempt === this.attempt && this.ex.backend !== null;
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  abort(error: Error): void {
+    this.#aborted = true;
+    this.#proxyReq?.destroy(error);
   }
 
   /** http-proxy created the upstream request and it has a socket. */
   onProxyReq(proxyReq: ClientRequest): void {
     const t = this.#config.timeouts;
-    this.ex.abort = (error) => proxyReq.destroy(error);
+    this.#proxyReq = proxyReq;
+    if (this.#aborted) {
+      proxyReq.destroy();
+      return;
+    }
     const socket = proxyReq.socket;
     if (socket?.connecting) {
       const timer = setTimeout(
@@ -72,45 +83,49 @@ class HttpProxyAttempt {
   #onResponse(proxyRes: IncomingMessage): void {
     clearTimeout(this.#headersTimer);
     this.#responded = true;
-    if (!this.current()) {
+    const u = this.u;
+    if (!this.#events.head(u, this.#attempt, proxyRes.statusCode ?? 502, proxyRes.rawHeaders)) {
       proxyRes.destroy();
       return;
     }
-    const ex = this.ex;
-    ex.upstreamHead(proxyRes.statusCode ?? 502, proxyRes.rawHeaders);
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      if (this.current()) ex.upstreamError(error);
+      this.#events.error(u, this.#attempt, error);
     };
     proxyRes.on('error', fail);
     proxyRes.on('close', () => {
       if (!proxyRes.complete) fail(coded('ECONNRESET', 'backend closed mid-response'));
     });
     proxyRes.on('end', () => {
-      if (!failed && this.current()) ex.upstreamEnd();
+      if (!failed) this.#events.end(u, this.#attempt);
     });
-    proxyRes.pipe(ex.res, { end: false });
+    proxyRes.pipe(u.res, { end: false });
   }
 
   onError(error: Error): void {
     clearTimeout(this.#headersTimer);
-    if (this.ex.attempt === this.attempt) this.ex.upstreamError(error);
+    this.#events.error(this.u, this.#attempt, error);
   }
 }
+
+type AnyAttempt = HttpProxyAttempt<Upstream>;
+type WebOptionsOf = Parameters<Server['web']>[2] & { lbAttempt?: AnyAttempt };
 
 export class HttpProxyEngine implements Engine {
   readonly name = 'http-proxy' as const;
   readonly #config: LbConfig;
   readonly #proxy: Server;
   readonly #agents = new Set<Agent>();
+  /** Request bodies read before the first attempt, kept for a retry. */
+  readonly #kept = new WeakMap<IncomingMessage, Buffer>();
 
   constructor(config: LbConfig) {
     this.#config = config;
     this.#proxy = httpProxy.createProxyServer({ xfwd: false, selfHandleResponse: true, ws: false });
     this.#proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
-      (options as WebOptions).lbAttempt?.onProxyReq(proxyReq);
+      (options as WebOptionsOf).lbAttempt?.onProxyReq(proxyReq);
     });
     this.#proxy.on('error', () => {});
     this.#proxy.on('econnreset', () => {});
@@ -134,18 +149,25 @@ export class HttpProxyEngine implements Engine {
     setTimeout(() => agent.destroy(), this.#config.timeouts.responseHeadersMs).unref();
   }
 
-  forward(ex: Exchange): void {
-    const req = ex.req;
-    if (ex.hasBody && ex.replayBody === null && ex.attempt === 1 && this.#fitsReplay(req)) {
+  forward<U extends Upstream>(
+    b: Backend,
+    u: U,
+    attempt: number,
+    events: AttemptEvents<U>,
+  ): AttemptHandle {
+    const handle = new HttpProxyAttempt(u, attempt, events, this.#config);
+    const req = u.req;
+    if (u.hasBody && !this.#kept.has(req) && !req.readableDidRead && this.#fitsReplay(req)) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.once('end', () => {
-        ex.replayBody = Buffer.concat(chunks);
-        this.#send(ex);
+        this.#kept.set(req, Buffer.concat(chunks));
+        if (!handle.aborted) this.#send(b, handle);
       });
-      return;
+      return handle;
     }
-    this.#send(ex);
+    this.#send(b, handle);
+    return handle;
   }
 
   #fitsReplay(req: IncomingMessage): boolean {
@@ -153,22 +175,21 @@ export class HttpProxyEngine implements Engine {
     return Number.isFinite(length) && length <= this.#config.retry.replayBodyBytes;
   }
 
-  #send(ex: Exchange): void {
-    const b = ex.backend;
-    if (b === null) return;
-    const attempt = new HttpProxyAttempt(ex, this.#config);
-    ex.req.headers = headerObject(ex.headers);
-    const options: WebOptions = {
+  #send<U extends Upstream>(b: Backend, attempt: HttpProxyAttempt<U>): void {
+    const u = attempt.u;
+    u.req.headers = headerObject(u.headers);
+    const options: WebOptionsOf = {
       target: { host: b.host, port: b.port, protocol: 'http:' },
       agent: b.transport as Agent,
-      lbAttempt: attempt,
+      lbAttempt: attempt as unknown as AnyAttempt,
     };
-    if (ex.replayBody !== null) options.buffer = Readable.from([ex.replayBody]);
-    this.#proxy.web(ex.req, ex.res, options, (error) => attempt.onError(error));
+    const kept = this.#kept.get(u.req);
+    if (kept !== undefined) options.buffer = Readable.from([kept]);
+    this.#proxy.web(u.req, u.res, options, (error) => attempt.onError(error));
   }
 
-  canReplayBody(ex: Exchange): boolean {
-    return ex.replayBody !== null || !ex.req.readableDidRead;
+  canReplayBody(u: Upstream): boolean {
+    return this.#kept.has(u.req) || !u.req.readableDidRead;
   }
 
   async close(): Promise<void> {

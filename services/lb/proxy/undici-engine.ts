@@ -7,39 +7,41 @@
 import { type Dispatcher, Pool } from 'undici';
 import type { LbConfig } from '../config/types.ts';
 import type { Backend } from '../pools/backend.ts';
-import type { Engine } from './engine.ts';
-import type { Exchange } from './exchange.ts';
+import type { AttemptEvents, AttemptHandle, Engine, Upstream } from './engine.ts';
 
-/** One attempt's handler; callbacks from a superseded attempt are ignored. */
-class Attempt implements Dispatcher.DispatchHandler {
-  readonly #ex: Exchange;
+/** One attempt's handler: undici's callbacks become the attempt's reports. */
+class Attempt<U extends Upstream> implements Dispatcher.DispatchHandler, AttemptHandle {
+  readonly #u: U;
   readonly #attempt: number;
+  readonly #events: AttemptEvents<U>;
+  #abort: ((err?: Error) => void) | null = null;
+  #aborted = false;
   #resume: (() => void) | null = null;
   #onDrain: (() => void) | null = null;
 
-  constructor(ex: Exchange) {
-    this.#ex = ex;
-    this.#attempt = ex.attempt;
+  constructor(u: U, attempt: number, events: AttemptEvents<U>) {
+    this.#u = u;
+    this.#attempt = attempt;
+    this.#events = events;
   }
 
-  #current(): boolean {
-    return this.#ex.attempt === this.#attempt && this.#ex.backend !== null;
+  abort(error: Error): void {
+    this.#aborted = true;
+    this.#abort?.(error);
   }
 
   onConnect(abort: (err?: Error) => void): void {
-    if (this.#current()) this.#ex.abort = abort;
-    else abort();
+    if (this.#aborted) abort();
+    else this.#abort = abort;
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    if (!this.#current()) return false;
     this.#resume = resume;
-    this.#ex.upstreamHead(status, raw);
-    return true;
+    return this.#events.head(this.#u, this.#attempt, status, raw);
   }
 
   onData(chunk: Buffer): boolean {
-    const res = this.#ex.res;
+    const res = this.#u.res;
     if (res.write(chunk)) return true;
     if (this.#onDrain === null) {
       this.#onDrain = () => this.#resume?.();
@@ -49,13 +51,13 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    if (this.#onDrain !== null) this.#ex.res.off('drain', this.#onDrain);
-    if (this.#current()) this.#ex.upstreamEnd();
+    if (this.#onDrain !== null) this.#u.res.off('drain', this.#onDrain);
+    this.#events.end(this.#u, this.#attempt);
   }
 
   onError(error: Error): void {
-    if (this.#onDrain !== null) this.#ex.res.off('drain', this.#onDrain);
-    if (this.#ex.attempt === this.#attempt) this.#ex.upstreamError(error);
+    if (this.#onDrain !== null) this.#u.res.off('drain', this.#onDrain);
+    this.#events.error(this.#u, this.#attempt, error);
   }
 }
 
@@ -92,24 +94,30 @@ export class UndiciEngine implements Engine {
     pool.close().catch(() => {});
   }
 
-  forward(ex: Exchange): void {
-    const b = ex.backend as Backend;
-    const req = ex.req;
+  forward<U extends Upstream>(
+    b: Backend,
+    u: U,
+    attempt: number,
+    events: AttemptEvents<U>,
+  ): AttemptHandle {
+    const req = u.req;
+    const handler = new Attempt(u, attempt, events);
     (b.transport as Pool).dispatch(
       {
         path: req.url as string,
         method: req.method as Dispatcher.HttpMethod,
-        headers: ex.headers,
-        body: ex.hasBody ? req : null,
+        headers: u.headers as string[],
+        body: u.hasBody ? req : null,
         headersTimeout: this.#config.timeouts.responseHeadersMs,
         bodyTimeout: this.#config.timeouts.backendIdleMs,
       },
-      new Attempt(ex),
+      handler,
     );
+    return handler;
   }
 
-  canReplayBody(ex: Exchange): boolean {
-    return !ex.req.readableDidRead && !ex.req.destroyed;
+  canReplayBody(u: Upstream): boolean {
+    return !u.req.readableDidRead && !u.req.destroyed;
   }
 
   async close(): Promise<void> {
