@@ -1,9 +1,10 @@
 /**
  * A small real HTTP backend for the LB's tests and benchmark.
- * Like the project's web servers it answers /health/ready (503 while draining), sets X-Served-By,
+ * Like the project's web servers it answers /health/ready (503 and X-Draining while draining), sets X-Served-By,
  * keeps connections alive 72 s, and on SIGTERM drains: readiness turns 503, it keeps serving for
  * drainMs (argv) so the LB can notice, then closes and exits.
- * argv: host port id [record|no] [drainMs] [ok|fail] (fail: every request but readiness gets 500).
+ * argv: host port id [record|no] [drainMs] [ok|fail|NNN] (fail: every request but readiness gets
+ * 500; a status such as 502 or 503: that status, a 503 with Retry-After as an app would send it).
  * With `record`, every request is written to stdout as `REQ <method> <x-request-id> <path>` before
  * it is answered (pipes are synchronous on Linux), so a test sees requests even from a killed backend.
  * Paths: /echo (the request's headers as JSON), /slow?ms=N, /status/N, /reset (drops the
@@ -28,7 +29,11 @@ const server = createServer((req, res) => {
   if (recording)
     process.stdout.write(`REQ ${req.method} ${req.headers['x-request-id'] ?? '-'} ${url}\n`);
   if (url === '/health/ready') {
-    res.writeHead(draining ? 503 : 200, { 'content-type': 'text/plain', 'x-served-by': id });
+    res.writeHead(draining ? 503 : 200, {
+      'content-type': 'text/plain',
+      'x-served-by': id,
+      ...(draining ? { 'x-draining': 'true' } : {}),
+    });
     res.end(draining ? 'draining' : 'ready');
     return;
   }
@@ -36,8 +41,9 @@ const server = createServer((req, res) => {
     req.socket.destroy();
     return;
   }
-  if (mode === 'fail') {
-    res.writeHead(500, { 'x-served-by': id });
+  if (mode !== 'ok') {
+    const status = mode === 'fail' ? 500 : Number(mode);
+    res.writeHead(status, { 'x-served-by': id, ...(status === 503 ? { 'retry-after': '1' } : {}) });
     res.end('broken');
     return;
   }

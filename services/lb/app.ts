@@ -18,8 +18,10 @@ import type { Backend } from './pools/backend.ts';
 import { ControlPlane } from './pools/control.ts';
 import { type Lookup, serverLookup, systemLookup } from './pools/dns.ts';
 import { Registry } from './pools/registry.ts';
-import type { ProxyContext } from './proxy/context.ts';
+import { Admission } from './proxy/admission.ts';
+import { countRejection, type ProxyContext } from './proxy/context.ts';
 import type { Engine } from './proxy/engine.ts';
+import { ADMISSION_EVENTS } from './proxy/forward.ts';
 import { createHandler } from './proxy/handler.ts';
 import { HttpProxyEngine } from './proxy/http-proxy-engine.ts';
 import { UndiciEngine } from './proxy/undici-engine.ts';
@@ -32,7 +34,7 @@ export interface LbOptions {
   /** Resolver for `dns:` targets; defaults to LB_DNS_SERVERS or the system resolver. */
   readonly lookup?: Lookup;
   /** Worker role: tells the primary that a backend failed. */
-  readonly reportEject?: (key: string, reason: string) => void;
+  readonly reportEject?: (key: string, reason: string, reachable: boolean) => void;
 }
 
 export interface Lb {
@@ -86,11 +88,11 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
     role === 'single'
       ? new ControlPlane(config, registry, log, options.lookup ?? defaultLookup(config))
       : null;
-  const eject = (b: Backend, reason: string) => {
-    if (control !== null) control.eject(b.key, reason);
+  const eject = (b: Backend, reason: string, reachable: boolean) => {
+    if (control !== null) control.eject(b.key, reason, reachable);
     else if (config.health.intervalMs > 0 && b.up) {
-      b.up = false;
-      options.reportEject?.(b.key, reason);
+      registry.applyState(b, false, reachable);
+      options.reportEject?.(b.key, reason, reachable);
     }
   };
   const ctx: ProxyContext = {
@@ -102,6 +104,7 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
       config.defaultPool,
     ),
     engine,
+    admission: new Admission(config.admission, ADMISSION_EVENTS),
     budget: new RetryBudget(config.retry.budgetPercent, config.retry.budgetMinConcurrent),
     accessLog:
       config.accessLog.enabled && config.accessLog.sample > 0 ? log.child({ access: true }) : null,
@@ -119,7 +122,11 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
   if (config.tls) {
     const material = loadTlsMaterial(config, log);
     https = createHttpsServer(
-      { ...opts, ...tlsOptions(material), handshakeTimeout: config.timeouts.clientHeadersMs },
+      {
+        ...opts,
+        ...tlsOptions(material, config.tlsSettings),
+        handshakeTimeout: config.timeouts.clientHeadersMs,
+      },
       createHandler(ctx, 'https'),
     ) as unknown as Server;
     https.on('clientError', clientError);
@@ -131,13 +138,24 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
   );
   http.on('clientError', clientError);
   for (const s of [http, https]) {
-    s?.setTimeout(config.timeouts.clientIdleMs);
-    s?.on('connect', onConnectMethod(ctx));
+    if (s === null) continue;
+    s.setTimeout(config.timeouts.clientIdleMs);
+    s.on('connect', onConnectMethod(ctx));
+    s.maxConnections = config.admission.maxClientConnections;
+    s.on('drop', () => countRejection(ctx, 'LB_ERR_TOO_MANY_CONNECTIONS'));
   }
+  // A backend that comes back (or joins) takes requests waiting in the queues at once.
+  registry.onChange(() => {
+    if (ctx.admission.waiting === 0) return;
+    process.nextTick(() => {
+      for (const b of registry.all()) ctx.admission.slotFreed(b);
+    });
+  });
   const admin =
     role === 'single'
       ? createAdminServer(
-          async () => takeSnapshot(registry, ctx.rejected, 'single'),
+          async () =>
+            takeSnapshot(registry, ctx.rejected, 'single', (p) => ctx.admission.queuedIn(p)),
           `load balancer ${config.instance}`,
           log,
         )

@@ -51,6 +51,8 @@ export function serviceProcess(t: TestContext, service: StackService): ServicePr
   const launch = launchOf(pid);
   const started: number[] = [];
   t.after(() => {
+    // Never leave a paused process behind; kill what this test started.
+    if (alive(pid)) process.kill(pid, 'SIGCONT');
     for (const p of started) if (alive(p)) process.kill(p, 'SIGKILL');
   });
   return {

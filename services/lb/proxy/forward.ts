@@ -1,17 +1,21 @@
 /**
- * The driver of a request: runs the passes in order (incoming, then per attempt the backend pick
- * and the engine, then the response-head or failure passes, finally the finish passes) and is
- * the one receiver of the engines' attempt reports. All state lives in the ProxyRequest.
+ * The driver of a request: runs the passes in order (incoming; per attempt the choice of a
+ * backend, admission and the engine; then the response-head or failure passes; finally the finish
+ * passes) and is the one receiver of the engines' attempt reports and of the admission queues'
+ * verdicts. All state lives in the ProxyRequest.
  */
 import type { ServerResponse } from 'node:http';
+import { lingerOnClose } from '../../shared/lingering-close.ts';
 import type { Backend } from '../pools/backend.ts';
 import { classify, NO_BACKEND, replyFor } from '../retry/classify.ts';
+import type { AdmissionEvents, Waiter } from './admission.ts';
 import type { AttemptEvents, RawHeaders } from './engine.ts';
+import { choose, serve } from './passes/choose.ts';
 import { FINISH } from './passes/finish.ts';
 import { INCOMING } from './passes/incoming.ts';
 import { RESPONSE_HEAD } from './passes/response-head.ts';
 import { mayRetry, UPSTREAM_FAILURE } from './passes/upstream-failure.ts';
-import { sendError } from './replies.ts';
+import { QUEUE_FULL, QUEUE_TIMEOUT, sendError } from './replies.ts';
 import type { ProxyRequest } from './request.ts';
 
 /** Each response in flight points at its request, so one shared 'close' listener serves them all. */
@@ -30,22 +34,42 @@ export function startRequest(r: ProxyRequest): void {
   nextAttempt(r);
 }
 
+/**
+ * The sticky backend while it takes requests and its pool serves the request, else a backend of
+ * the serving pool (its own or its fallback); or a queue when every usable backend is full.
+ */
 function nextAttempt(r: ProxyRequest): void {
-  const b = r.sticky ?? r.pool.pick(r.pool.backends, r.tried);
+  const admission = r.ctx.admission;
+  serve(r);
+  const sticky = r.sticky;
   r.sticky = undefined;
-  if (b === undefined) {
-    if (r.lastFailure === null) {
-      r.pool.counters.noBackend++;
-      reply(r, NO_BACKEND.status, NO_BACKEND.code, NO_BACKEND.message);
-    } else {
-      const e = replyFor(r.lastFailure);
-      reply(r, e.status, e.code, e.message);
+  if (sticky !== undefined && sticky.routable && r.pool === r.routed) {
+    if (sticky.inflight < r.ctx.config.admission.backendMaxConnections) {
+      send(r, sticky);
+      return;
     }
-    return;
+    if (admission.waitFor(sticky, r)) return;
   }
+  const choice = choose(r.pool, r.tried);
+  if (choice === 'full') {
+    if (admission.waitIn(r.pool, r)) return;
+    r.pool.counters.queueFull++;
+    reply(r, QUEUE_FULL.status, QUEUE_FULL.code, QUEUE_FULL.message);
+  } else if (choice !== 'none') send(r, choice);
+  else if (r.lastFailure !== null) {
+    const e = replyFor(r.lastFailure);
+    reply(r, e.status, e.code, e.message);
+  } else {
+    r.pool.counters.noBackend++;
+    reply(r, NO_BACKEND.status, NO_BACKEND.code, NO_BACKEND.message);
+  }
+}
+
+function send(r: ProxyRequest, b: Backend): void {
   r.backend = b;
   b.inflight++;
   b.counters.requests++;
+  if (r.pool.mode === 'panic') r.pool.counters.panicRequests++;
   r.attempt++;
   r.upstream = r.ctx.engine.forward(b, r, r.attempt, EVENTS);
 }
@@ -59,6 +83,7 @@ function onHead(r: ProxyRequest, attempt: number, status: number, raw: RawHeader
   r.responseStarted = true;
   r.status = status;
   r.headersAt = performance.now();
+  r.early = r.hasBody && !r.req.complete;
   const out: string[] = [];
   for (const pass of RESPONSE_HEAD) pass(r, b, status, raw, out);
   r.res.writeHead(status, out);
@@ -68,6 +93,7 @@ function onHead(r: ProxyRequest, attempt: number, status: number, raw: RawHeader
 function onEnd(r: ProxyRequest, attempt: number): void {
   if (!current(r, attempt)) return;
   endAttempt(r);
+  if (r.early) stopReading(r);
   r.res.end();
   finish(r);
 }
@@ -97,21 +123,45 @@ function onError(r: ProxyRequest, attempt: number, error: unknown): void {
 
 const EVENTS: AttemptEvents<ProxyRequest> = { head: onHead, end: onEnd, error: onError };
 
+export const ADMISSION_EVENTS: AdmissionEvents = {
+  admitted: (w: Waiter, b: Backend) => send(w as ProxyRequest, b),
+  expired: (w: Waiter) => {
+    const r = w as ProxyRequest;
+    r.pool.counters.queueTimeouts++;
+    reply(r, QUEUE_TIMEOUT.status, QUEUE_TIMEOUT.code, QUEUE_TIMEOUT.message);
+  },
+};
+
 function endAttempt(r: ProxyRequest): Backend | null {
   const b = r.backend;
   if (b !== null) {
     b.inflight--;
     r.backend = null;
     r.served = b;
+    const admission = r.ctx.admission;
+    // After the engine's callback has returned: the freed slot may start another request.
+    if (admission.waiting > 0) process.nextTick(() => admission.slotFreed(b));
   }
   r.upstream = null;
   return b;
 }
 
+/**
+ * The answer is complete while the client may still be sending its body: nothing more of it goes
+ * anywhere, and the connection closes after the answer without a reset (lingering close).
+ */
+function stopReading(r: ProxyRequest): void {
+  r.req.unpipe();
+  r.req.resume();
+  lingerOnClose(r.req.socket);
+}
+
 function reply(r: ProxyRequest, status: number, code: string, message: string): void {
   r.status = status;
   // A request whose body has not all arrived cannot share its connection with the next one.
-  sendError(r.res, status, code, message, r.id, r.ctx.draining || !r.req.complete);
+  const incomplete = !r.req.complete;
+  if (incomplete) stopReading(r);
+  sendError(r.res, status, code, message, r.id, r.ctx.draining || incomplete);
   finish(r);
 }
 
@@ -119,6 +169,7 @@ function reply(r: ProxyRequest, status: number, code: string, message: string): 
 function clientClosed(r: ProxyRequest): void {
   if (r.done) return;
   r.clientGone = true;
+  r.ctx.admission.leave(r);
   r.upstream?.abort(new Error('client closed the connection'));
   endAttempt(r);
   finish(r);

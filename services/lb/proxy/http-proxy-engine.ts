@@ -69,10 +69,15 @@ class HttpProxyAttempt<U extends Upstream> implements AttemptHandle {
       socket.once('connect', () => clearTimeout(timer));
       proxyReq.once('close', () => clearTimeout(timer));
     }
-    this.#headersTimer = setTimeout(
-      () => proxyReq.destroy(coded('LB_HEADERS_TIMEOUT', 'response headers timeout')),
-      t.responseHeadersMs,
-    );
+    // The wait for the response head starts once the whole request is sent (a slow upload is
+    // the client's time, not the backend's).
+    proxyReq.once('finish', () => {
+      if (this.#responded) return;
+      this.#headersTimer = setTimeout(
+        () => proxyReq.destroy(coded('LB_HEADERS_TIMEOUT', 'response headers timeout')),
+        t.responseHeadersMs,
+      );
+    });
     proxyReq.once('close', () => clearTimeout(this.#headersTimer));
     proxyReq.setTimeout(t.backendIdleMs, () => {
       if (this.#responded) proxyReq.destroy(coded('LB_BODY_TIMEOUT', 'response body timeout'));
@@ -134,7 +139,7 @@ export class HttpProxyEngine implements Engine {
   open(b: Backend): void {
     const agent = new Agent({
       keepAlive: true,
-      maxSockets: this.#config.backendMaxConnections,
+      maxSockets: this.#config.admission.backendMaxConnections,
       timeout: this.#config.timeouts.backendKeepAliveMs,
       scheduling: 'lifo',
     });

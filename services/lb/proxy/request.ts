@@ -7,10 +7,11 @@ import type { Inspection } from '../headers/request.ts';
 import type { Backend } from '../pools/backend.ts';
 import type { Pool } from '../pools/pool.ts';
 import type { Failure } from '../retry/classify.ts';
+import type { Waiter, WaitQueue } from './admission.ts';
 import type { ProxyContext } from './context.ts';
 import type { AttemptHandle, Upstream } from './engine.ts';
 
-export class ProxyRequest implements Upstream {
+export class ProxyRequest implements Upstream, Waiter {
   readonly ctx: ProxyContext;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -24,7 +25,9 @@ export class ProxyRequest implements Upstream {
   readonly headers: string[];
   readonly hasBody: boolean;
   readonly startedAt: number;
-  /** The pool serving the request. */
+  /** The pool routing chose. */
+  readonly routed: Pool;
+  /** The pool serving the request: `routed`, or its fallback while it has no healthy backend. */
   pool: Pool;
   /** The backend of the attempt in progress. */
   backend: Backend | null = null;
@@ -43,7 +46,12 @@ export class ProxyRequest implements Upstream {
   /** The backend of the last attempt (for the access log). */
   served: Backend | null = null;
   upstream: AttemptHandle | null = null;
+  /** The admission queue the request waits in, and since when. */
+  waiting: WaitQueue | null = null;
+  queuedAt = 0;
   responseStarted = false;
+  /** The backend answered before the request body had all arrived. */
+  early = false;
   status = 0;
   /** When the response headers arrived (performance.now()), 0 until then. */
   headersAt = 0;
@@ -62,6 +70,7 @@ export class ProxyRequest implements Upstream {
     this.ctx = ctx;
     this.req = req;
     this.res = res;
+    this.routed = pool;
     this.pool = pool;
     this.https = https;
     this.headers = headers;

@@ -15,10 +15,17 @@ export function countFailure(_r: ProxyRequest, b: Backend, failure: Failure): vo
   b.counters.failures[failure]++;
 }
 
+/**
+ * A refused connect ejects at once; other failures count while another backend is healthy. A
+ * connection dropped while the client was still uploading is the backend refusing the body (it
+ * answers early and closes): not held against it.
+ */
 export function passiveHealth(r: ProxyRequest, b: Backend, failure: Failure): void {
+  if (failure === 'reset' && r.hasBody && !r.req.complete) return;
   const connectFailure = failure === 'refused' || failure === 'connect-timeout';
   if (observeFailure(b.streak, failure, r.ctx.config.health.ejectAfterFailures)) {
-    if (connectFailure || r.pool.upCount() > 1) r.ctx.eject(b, failure);
+    if (connectFailure || r.pool.healthy > 1)
+      r.ctx.eject(b, failure, !connectFailure && b.reachable);
   }
 }
 
