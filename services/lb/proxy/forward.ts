@@ -43,7 +43,7 @@ function nextAttempt(r: ProxyRequest): void {
   serve(r);
   const sticky = r.sticky;
   r.sticky = undefined;
-  if (sticky !== undefined && sticky.routable && r.pool === r.routed) {
+  if (sticky?.routable && r.pool === r.routed) {
     if (sticky.inflight < r.ctx.config.admission.backendMaxConnections) {
       send(r, sticky);
       return;
