@@ -8,9 +8,12 @@
  * With `record`, every request is written to stdout as `REQ <method> <x-request-id> <path>` before
  * it is answered (pipes are synchronous on Linux), so a test sees requests even from a killed backend.
  * Paths: /echo (the request's headers as JSON), /slow?ms=N, /status/N, /reset (drops the
- * connection without answering), /hop (names a header in Connection), else `ok <id> <body size>`.
+ * connection without answering), /hop (names a header in Connection), /early (413 before reading
+ * the body, then a lingering close, as the web servers refuse a body over their limit), /noread
+ * (never reads the body, never answers), else `ok <id> <body size>`.
  */
 import { createServer } from 'node:http';
+import { lingerOnClose } from '../../services/shared/lingering-close.ts';
 
 const [
   host = '127.0.0.1',
@@ -39,6 +42,15 @@ const server = createServer((req, res) => {
   }
   if (url.startsWith('/reset')) {
     req.socket.destroy();
+    return;
+  }
+  if (url === '/early') {
+    res.writeHead(413, { 'x-served-by': id, connection: 'close' });
+    res.end('too large');
+    return;
+  }
+  if (url === '/noread') {
+    req.pause();
     return;
   }
   if (mode !== 'ok') {
@@ -86,6 +98,7 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 72_000;
+server.on('connection', lingerOnClose);
 
 process.on('SIGTERM', () => {
   if (draining) return;
