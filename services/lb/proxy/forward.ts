@@ -5,18 +5,17 @@
  * verdicts. All state lives in the ProxyRequest.
  */
 import type { ServerResponse } from 'node:http';
-import { lingerOnClose } from '../../shared/lingering-close.ts';
 import type { Backend } from '../pools/backend.ts';
 import { classify, NO_BACKEND, replyFor } from '../retry/classify.ts';
 import type { AdmissionEvents, Waiter } from './admission.ts';
 import type { AttemptEvents, RawHeaders } from './engine.ts';
 import { choose, serve } from './passes/choose.ts';
-import { FINISH } from './passes/finish.ts';
 import { INCOMING } from './passes/incoming.ts';
 import { RESPONSE_HEAD } from './passes/response-head.ts';
 import { mayRetry, UPSTREAM_FAILURE } from './passes/upstream-failure.ts';
-import { QUEUE_FULL, QUEUE_TIMEOUT, sendError } from './replies.ts';
+import { QUEUE_FULL, QUEUE_TIMEOUT } from './replies.ts';
 import type { ProxyRequest } from './request.ts';
+import { endAttempt, finish, reply, stopReading } from './settle.ts';
 
 /** Each response in flight points at its request, so one shared 'close' listener serves them all. */
 const kRequest = Symbol('lb.request');
@@ -132,39 +131,6 @@ export const ADMISSION_EVENTS: AdmissionEvents = {
   },
 };
 
-function endAttempt(r: ProxyRequest): Backend | null {
-  const b = r.backend;
-  if (b !== null) {
-    b.inflight--;
-    r.backend = null;
-    r.served = b;
-    const admission = r.ctx.admission;
-    // After the engine's callback has returned: the freed slot may start another request.
-    if (admission.waiting > 0) process.nextTick(() => admission.slotFreed(b));
-  }
-  r.upstream = null;
-  return b;
-}
-
-/**
- * The answer is complete while the client may still be sending its body: nothing more of it goes
- * anywhere, and the connection closes after the answer without a reset (lingering close).
- */
-function stopReading(r: ProxyRequest): void {
-  r.req.unpipe();
-  r.req.resume();
-  lingerOnClose(r.req.socket);
-}
-
-function reply(r: ProxyRequest, status: number, code: string, message: string): void {
-  r.status = status;
-  // A request whose body has not all arrived cannot share its connection with the next one.
-  const incomplete = !r.req.complete;
-  if (incomplete) stopReading(r);
-  sendError(r.res, status, code, message, r.id, r.ctx.draining || incomplete);
-  finish(r);
-}
-
 /** The client connection closed (after a complete response too): abort what is still running. */
 function clientClosed(r: ProxyRequest): void {
   if (r.done) return;
@@ -173,11 +139,4 @@ function clientClosed(r: ProxyRequest): void {
   r.upstream?.abort(new Error('client closed the connection'));
   endAttempt(r);
   finish(r);
-}
-
-function finish(r: ProxyRequest): void {
-  if (r.done) return;
-  r.done = true;
-  const seconds = (performance.now() - r.startedAt) / 1000;
-  for (const pass of FINISH) pass(r, seconds);
 }
