@@ -21,13 +21,13 @@ test('primary paused under a write load: app 503s pass through, no backend is ej
   const primary = serviceProcess(t, serviceOf(stack.info, 'mysql-primary'));
   const faultAt = load.now();
   primary.signal('SIGSTOP');
-  await sleep(15_000);
+  await sleep(10_000);
   primary.signal('SIGCONT');
   const resumedAt = load.now();
   await sleep(8000);
   const outcomes = await load.stop();
   const f = figures(outcomes, faultAt);
-  t.diagnostic(`primary paused 15 s: ${JSON.stringify(f)}`);
+  t.diagnostic(`primary paused 10 s: ${JSON.stringify(f)}`);
   const stats = await stack.stats();
   const ejected = stats.pools.flatMap((p) =>
     p.backends.filter((b) => b.ejections > 0).map((b) => `${p.name} ${b.address}`),
