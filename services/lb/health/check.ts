@@ -16,7 +16,7 @@ export interface CheckResult {
   readonly draining: boolean;
 }
 
-export const DRAINING_HEADER = 'x-draining';
+const DRAINING_HEADER = 'x-draining';
 
 export function runCheck(
   host: string,

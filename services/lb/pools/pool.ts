@@ -83,13 +83,11 @@ export class Pool {
     return n;
   }
 
-  /** Recomputes the mode and which backends take requests; true when the mode changed. */
-  refresh(panicPercent: number): boolean {
+  /** Recomputes the mode and which backends take requests. */
+  refresh(panicPercent: number): void {
     const state = poolState(this.backends, panicPercent);
-    const changed = state.mode !== this.mode;
     this.mode = state.mode;
     this.healthy = state.healthy;
     for (const b of this.backends) b.routable = routableIn(state.mode, b);
-    return changed;
   }
 }
