@@ -69,11 +69,11 @@ test('more writes than the write-API server takes: bounded queue, deadline, fast
   );
   const refused = await post();
   assert.deepEqual([refused.status, refused.code], [503, 'LB_ERR_QUEUE_FULL']);
-  assert.ok(refused.ms < 2000, `refused at once (${Math.round(refused.ms)} ms)`);
+  assert.ok(refused.ms < 4500, `refused at once (${Math.round(refused.ms)} ms), not queued`);
   const waited = await Promise.all(queued);
   const verdicts = [...new Set(waited.map((r) => `${r.status} ${r.code}`))];
   assert.deepEqual(verdicts, ['503 LB_ERR_QUEUE_TIMEOUT'], 'each waited its 5 s, then 503');
-  assert.ok(Math.min(...waited.map((r) => r.ms)) >= 4500, 'not before the queue timeout');
+  assert.ok(Math.min(...waited.map((r) => r.ms)) >= 4900, 'not before the queue timeout (5 s)');
 
   for (const s of slow) s.write(BODY.slice(10));
   await sleep(500);
