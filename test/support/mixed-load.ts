@@ -5,6 +5,7 @@
  * code), so a drill can count what failed, when, and how long the stack took to recover.
  */
 import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
 import { Agent, request } from 'undici';
 
 export type Kind = 'feed' | 'read' | 'write' | 'cart';
@@ -55,7 +56,8 @@ class User {
   }
 }
 
-export async function startMixedLoad(o: LoadOptions): Promise<MixedLoad> {
+/** Starts the load; it is stopped when `t` ends if the test did not stop it (a failed assertion). */
+export async function startMixedLoad(t: TestContext, o: LoadOptions): Promise<MixedLoad> {
   const dispatcher = new Agent({ connect: { ca: o.ca }, keepAliveTimeout: 4000 });
   const send = async (user: User, method: 'GET' | 'POST', path: string, body?: unknown) => {
     const headers: Record<string, string> = { cookie: user.header() };
@@ -137,16 +139,16 @@ export async function startMixedLoad(o: LoadOptions): Promise<MixedLoad> {
     }
   };
   const loops = users.map((u) => loop(u));
-  return {
-    now: () => performance.now() - t0,
-    outcomes,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      await dispatcher.close();
-      return outcomes;
-    },
+  let stopped: Promise<Outcome[]> | undefined;
+  const stop = (): Promise<Outcome[]> => {
+    running = false;
+    stopped ??= Promise.all(loops)
+      .then(() => dispatcher.close())
+      .then(() => outcomes);
+    return stopped;
   };
+  t.after(stop);
+  return { now: () => performance.now() - t0, outcomes, stop };
 }
 
 export interface DrillFigures {

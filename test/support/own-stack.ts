@@ -53,6 +53,14 @@ export async function startOwnStack(
     portBase: 'auto',
   });
   t.after(async () => {
+    // A drill that failed half-way may have left a process paused: it must be able to stop.
+    for (const s of stack.info.services) {
+      try {
+        if (s.pid !== null) process.kill(s.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
     await stack.stop();
     rmSync(stackDir, { recursive: true, force: true });
   });

@@ -15,7 +15,7 @@ const IN_FLIGHT_MS = 500;
 
 test('the only write-API server killed under load: writes go on through the web pool', async (t) => {
   const stack = await startOwnStack(t);
-  const load = await startMixedLoad({
+  const load = await startMixedLoad(t, {
     entry: stack.info.entry ?? '',
     ca: stack.ca,
     mix: { feed: 1, read: 1, write: 4, cart: 1 },

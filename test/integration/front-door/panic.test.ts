@@ -15,7 +15,7 @@ import { serviceOf } from '../../support/stack.ts';
 test('every database paused: pools panic instead of emptying, and say so', async (t) => {
   const stack = await startOwnStack(t);
   const lb = serviceOf(stack.info, 'lb');
-  const load = await startMixedLoad({ entry: stack.info.entry ?? '', ca: stack.ca });
+  const load = await startMixedLoad(t, { entry: stack.info.entry ?? '', ca: stack.ca });
   await sleep(2000);
   const dbs = ['mysql-primary', 'mysql-replica-1', 'mysql-replica-2'].map((name) =>
     serviceProcess(t, serviceOf(stack.info, name)),

@@ -14,7 +14,7 @@ const PAUSE_MS = 20_000;
 
 test('one replica paused for 20 s under load: no backend leaves rotation, no LB 503', async (t) => {
   const stack = await startOwnStack(t);
-  const load = await startMixedLoad({ entry: stack.info.entry ?? '', ca: stack.ca });
+  const load = await startMixedLoad(t, { entry: stack.info.entry ?? '', ca: stack.ca });
   await sleep(3000);
   const replica = serviceProcess(t, serviceOf(stack.info, 'mysql-replica-1'));
   const faultAt = load.now();

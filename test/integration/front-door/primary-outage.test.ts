@@ -12,7 +12,7 @@ import { serviceOf } from '../../support/stack.ts';
 
 test('primary paused under a write load: app 503s pass through, no backend is ejected', async (t) => {
   const stack = await startOwnStack(t);
-  const load = await startMixedLoad({
+  const load = await startMixedLoad(t, {
     entry: stack.info.entry ?? '',
     ca: stack.ca,
     mix: { feed: 1, read: 1, write: 3, cart: 2 },

@@ -13,7 +13,7 @@ import { servicesOfKind } from '../../support/stack.ts';
 
 test('rolling restart of every web server under a mixed load: zero failed requests', async (t) => {
   const stack = await startOwnStack(t);
-  const load = await startMixedLoad({ entry: stack.info.entry ?? '', ca: stack.ca });
+  const load = await startMixedLoad(t, { entry: stack.info.entry ?? '', ca: stack.ca });
   await sleep(2000);
   const webs = servicesOfKind(stack.info, 'web');
   assert.equal(webs.length, 6, 'the default topology: 3 web, 2 read-API, 1 write-API');
