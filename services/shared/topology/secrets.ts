@@ -18,7 +18,7 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
     case 's3':
       return ['s3-secret-access-key'];
     case 'web':
-      return ['mysql-password', 's3-secret-access-key'];
+      return ['mysql-password', 's3-secret-access-key', 'web-cookie-secret'];
     case 'lb':
       return ['lb-sticky-secret'];
     default:

@@ -1,15 +1,24 @@
 /**
- * Cache-aside over memcached (CACHE=memcached). A read looks in the cache, and on a miss loads
- * from the database and stores the result. The cache is an optimisation only: any cache failure
- * (down, slow, garbage) is a miss, never an error; a circuit breaker stops asking a dead server
- * for a second at a time; concurrent misses of one key in this process share one database load.
+ * Cache-aside over memcached (CACHE=memcached). The cache is an optimisation only: any cache failure
+ * (down, paused, garbage) means the read goes to the database and says BYPASS, never an error;
+ * concurrent misses of one key in this process share one database load.
  *
- * Every operation has its own deadline: memjs leaves a request pending forever when the server
- * closes the connection cleanly (memcached killed mid-request), so on a deadline the client's
- * connection state is reset, which fails its pending requests instead of leaking them.
+ * Two kinds of entries:
+ * - `aside`: values that never go stale (a post by id) or may be a few seconds old (media status).
+ * - `view`: pages that writes change (the feed, a user's posts). Each view has a version key; a
+ *   write sets it to a new random token after its commit (`bump`), so every page cached under the
+ *   old token is unreachable at once. A page is filled from a server that has executed the
+ *   primary's GTID position read after the version (a causal read), so it holds every write whose
+ *   bump came before it; it is stored with that position, and a reader that carries a later write
+ *   of its own (read-your-writes) does not take a page older than that write.
+ * A bump that fails (memcached down or paused) is retried until it lands; until then this server
+ * bypasses the views it changed.
  */
-import type { Client } from 'memjs';
-import { Breaker } from '../../shared/breaker.ts';
+import { randomBytes } from 'node:crypto';
+import { type GtidPosition, gtidCovers, mergeGtid, parseGtid } from '../consistency/gtid.ts';
+import type { GuardedMemcached } from './guarded-client.ts';
+import type { CacheEntry, ViewEntry } from './keys.ts';
+import { PendingBumps } from './pending-bumps.ts';
 
 export type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -27,14 +36,17 @@ export interface CacheObserver {
   request(result: 'hit' | 'miss' | 'error' | 'bypass'): void;
 }
 
+/** Loads a view's page; `after` is the GTID position the answer must include. */
+export type ViewLoader<T> = (after: GtidPosition | undefined) => Promise<Loaded<T>>;
+
 export interface Cache {
   readonly enabled: boolean;
-  aside<T>(
-    entry: { key: string; ttlSeconds: number },
-    load: () => Promise<Loaded<T>>,
-    bypass?: boolean,
-  ): Promise<Aside<T>>;
-  delete(key: string): Promise<void>;
+  aside<T>(entry: CacheEntry, load: () => Promise<Loaded<T>>): Promise<Aside<T>>;
+  view<T>(entry: ViewEntry, load: ViewLoader<T>, reader?: GtidPosition): Promise<Aside<T>>;
+  /** After a committed write: stores a value that readers would otherwise load. */
+  put(entry: CacheEntry, value: unknown): Promise<void>;
+  /** After a committed write: makes every cached page of these views unreachable. */
+  bump(versionKeys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,96 +54,140 @@ export interface Cache {
 export const noCache: Cache = {
   enabled: false,
   aside: async (_entry, load) => ({ ...(await load()), cache: 'BYPASS' }),
-  delete: async () => undefined,
+  view: async (_entry, load, reader) => ({ ...(await load(reader)), cache: 'BYPASS' }),
+  put: async () => undefined,
+  bump: async () => undefined,
   close: async () => undefined,
 };
 
+const newVersion = (): string => randomBytes(8).toString('base64url');
+
 export class MemcachedCache implements Cache {
   readonly enabled = true;
-  readonly #client: Client;
+  readonly #mc: GuardedMemcached;
   readonly #observer: CacheObserver;
-  readonly #breaker = new Breaker({ threshold: 3, openMs: 1000 });
+  /** The primary's GTID position now, undefined when it cannot say quickly. */
+  readonly #position: () => Promise<string | undefined>;
   readonly #inflight = new Map<string, Promise<Loaded<unknown>>>();
+  readonly #pending: PendingBumps;
 
-  readonly #deadlineMs: number;
-
-  constructor(client: Client, observer: CacheObserver, deadlineMs: number) {
-    this.#client = client;
+  constructor(
+    mc: GuardedMemcached,
+    observer: CacheObserver,
+    position: () => Promise<string | undefined>,
+  ) {
+    this.#mc = mc;
     this.#observer = observer;
-    this.#deadlineMs = deadlineMs;
+    this.#position = position;
+    this.#pending = new PendingBumps((key) => this.#mc.set(key, newVersion(), 0));
   }
 
-  async aside<T>(
-    entry: { key: string; ttlSeconds: number },
-    load: () => Promise<Loaded<T>>,
-    bypass = false,
-  ): Promise<Aside<T>> {
-    if (bypass) {
-      this.#observer.request('bypass');
-      return { ...(await load()), cache: 'BYPASS' };
-    }
-    const hit = await this.#get<T>(entry.key);
-    if (hit !== undefined) {
-      this.#observer.request('hit');
-      return { value: hit, cache: 'HIT' };
+  async aside<T>(entry: CacheEntry, load: () => Promise<Loaded<T>>): Promise<Aside<T>> {
+    const got = await this.#mc.get(entry.key);
+    if (got.kind === 'error') return this.#bypass(load);
+    if (got.kind === 'hit') {
+      const value = parse<T>(got.text);
+      if (value !== undefined) return this.#hit(value);
     }
     this.#observer.request('miss');
-    const pending = this.#inflight.get(entry.key) as Promise<Loaded<T>> | undefined;
-    if (pending) return { ...(await pending), cache: 'MISS' };
-    const loading = load().then(async (loaded) => {
-      await this.#set(entry.key, loaded.value, entry.ttlSeconds);
-      return loaded;
+    const loaded = await this.#once(entry.key, async () => {
+      const fresh = await load();
+      await this.#mc.set(entry.key, JSON.stringify(fresh.value), entry.ttlSeconds);
+      return fresh;
     });
-    this.#inflight.set(entry.key, loading);
-    try {
-      return { ...(await loading), cache: 'MISS' };
-    } finally {
-      this.#inflight.delete(entry.key);
-    }
+    return { ...loaded, cache: 'MISS' };
   }
 
-  async delete(key: string): Promise<void> {
-    await this.#guard(() => this.#client.delete(key));
+  async view<T>(entry: ViewEntry, load: ViewLoader<T>, reader?: GtidPosition): Promise<Aside<T>> {
+    if (this.#pending.has(entry.versionKey)) return this.#bypass(() => load(reader));
+    const version = await this.#version(entry.versionKey);
+    if (version === undefined) return this.#bypass(() => load(reader));
+    const key = `${entry.key}@${version}`;
+    const got = await this.#mc.get(key);
+    if (got.kind === 'error') return this.#bypass(() => load(reader));
+    if (got.kind === 'hit') {
+      const page = parse<{ at: string; value: T }>(got.text);
+      const at = page === undefined ? undefined : parseGtid(page.at);
+      if (page !== undefined && at !== undefined && (!reader || gtidCovers(at, reader)))
+        return this.#hit(page.value);
+    }
+    this.#observer.request('miss');
+    const fill = async () => {
+      const text = await this.#position();
+      const at = text === undefined ? undefined : parseGtid(text);
+      const after = at === undefined ? reader : reader ? mergeGtid(at, reader) : at;
+      const loaded = await load(after);
+      // A page filled without knowing the primary's position may predate a write: not stored.
+      if (text !== undefined && at !== undefined)
+        await this.#mc.set(
+          key,
+          JSON.stringify({ at: text, value: loaded.value }),
+          entry.ttlSeconds,
+        );
+      return loaded;
+    };
+    // Readers with their own writes fill for themselves: a shared fill may predate their write.
+    const loaded = reader ? await fill() : await this.#once(key, fill);
+    return { ...loaded, cache: 'MISS' };
+  }
+
+  async put(entry: CacheEntry, value: unknown): Promise<void> {
+    await this.#mc.set(entry.key, JSON.stringify(value), entry.ttlSeconds);
+  }
+
+  async bump(versionKeys: readonly string[]): Promise<void> {
+    await Promise.all(
+      versionKeys.map(async (key) => {
+        if (!(await this.#mc.set(key, newVersion(), 0))) this.#pending.add(key);
+      }),
+    );
   }
 
   async close(): Promise<void> {
-    this.#client.close();
+    this.#pending.close();
+    this.#mc.close();
   }
 
-  async #get<T>(key: string): Promise<T | undefined> {
-    const found = await this.#guard(() => this.#client.get(key));
-    if (found?.value == null) return undefined;
+  /** The view's current version token, made when absent; undefined when memcached fails. */
+  async #version(versionKey: string): Promise<string | undefined> {
+    const got = await this.#mc.get(versionKey);
+    if (got.kind === 'hit') return got.text;
+    if (got.kind === 'error') return undefined;
+    const made = newVersion();
+    const added = await this.#mc.add(versionKey, made, 0);
+    if (added === 'stored') return made;
+    if (added === 'error') return undefined;
+    const again = await this.#mc.get(versionKey);
+    return again.kind === 'hit' ? again.text : undefined;
+  }
+
+  #hit<T>(value: T): Aside<T> {
+    this.#observer.request('hit');
+    return { value, cache: 'HIT' };
+  }
+
+  async #bypass<T>(load: () => Promise<Loaded<T>>): Promise<Aside<T>> {
+    this.#observer.request('bypass');
+    return { ...(await load()), cache: 'BYPASS' };
+  }
+
+  async #once<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Loaded<T>> {
+    const pending = this.#inflight.get(key) as Promise<Loaded<T>> | undefined;
+    if (pending) return pending;
+    const loading = load();
+    this.#inflight.set(key, loading);
     try {
-      return JSON.parse(found.value.toString('utf8')) as T;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async #set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    await this.#guard(() => this.#client.set(key, JSON.stringify(value), { expires: ttlSeconds }));
-  }
-
-  async #guard<R>(operation: () => Promise<R>): Promise<R | undefined> {
-    if (!this.#breaker.allow()) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`memcached did not answer within ${this.#deadlineMs} ms`);
-        for (const server of this.#client.servers) server.error(error);
-        reject(error);
-      }, this.#deadlineMs);
-    });
-    try {
-      const result = await Promise.race([operation(), deadline]);
-      this.#breaker.succeeded();
-      return result;
-    } catch {
-      this.#breaker.failed();
-      this.#observer.request('error');
-      return undefined;
+      return await loading;
     } finally {
-      clearTimeout(timer);
+      this.#inflight.delete(key);
     }
+  }
+}
+
+function parse<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
   }
 }

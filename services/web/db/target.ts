@@ -1,6 +1,13 @@
 /**
  * One MariaDB server as the app sees it: a mysql2 pool with explicit connect, acquire and query
- * timeouts, a circuit breaker, and hooks for metrics. Statements always go through placeholders.
+ * timeouts, a bounded wait queue, a circuit breaker, and hooks for metrics. Statements always go
+ * through placeholders.
+ *
+ * Timeouts stop work on the server, not only in the client: every connection runs with
+ * max_statement_time = the query timeout, so a statement that runs (or waits for a lock) too long
+ * is ended by MariaDB itself and answered as `busy`. The client waits CLIENT_GRACE_MS longer before
+ * it gives up on a server that does not answer at all (paused, cut off): that one is `down`.
+ * Only `down` failures count towards the breaker.
  */
 import {
   createPool,
@@ -10,7 +17,7 @@ import {
   type RowDataPacket,
 } from 'mysql2/promise';
 import { Breaker } from '../../shared/breaker.ts';
-import { DbUnavailableError, isUnavailable } from './errors.ts';
+import { DbUnavailableError, dbFailureOf } from './errors.ts';
 
 export type Param = string | number | bigint | boolean | Date | Buffer | null;
 export type Row = RowDataPacket;
@@ -30,6 +37,9 @@ export interface TargetOptions {
   readonly password: string;
   readonly database: string;
   readonly poolSize: number;
+  /** Requests waiting for a pooled connection beyond which new ones are refused at once (tools
+   * may leave it unbounded). */
+  readonly queueLimit?: number;
   readonly connectTimeoutMs: number;
   readonly acquireTimeoutMs: number;
   readonly queryTimeoutMs: number;
@@ -40,6 +50,26 @@ export interface TargetOptions {
 export interface Session {
   rows<T extends Row = Row>(sql: string, params?: readonly Param[]): Promise<T[]>;
   write(sql: string, params?: readonly Param[]): Promise<ResultSetHeader>;
+}
+
+/** What a committed transaction returns: its value and the GTIDs to read it back by. */
+export interface Committed<T> {
+  readonly value: T;
+  /** @@last_gtid: this transaction's GTID when it wrote anything ('' when it did not). */
+  readonly lastGtid: string;
+  /** @@gtid_binlog_pos right after the commit: at or past every transaction committed so far. */
+  readonly position: string;
+}
+
+/** How long the client waits past the server's own statement limit before calling it down. */
+export const CLIENT_GRACE_MS = 1000;
+const QUEUE_FULL = 'Queue limit reached.';
+
+interface SessionOptions {
+  /** Acquire deadline (default: MYSQL_ACQUIRE_TIMEOUT_MS). */
+  readonly acquireMs?: number;
+  /** Whether failures count towards the breaker (default true). */
+  readonly judge?: boolean;
 }
 
 export class DbTarget {
@@ -62,6 +92,7 @@ export class DbTarget {
       connectionLimit: options.poolSize,
       maxIdle: options.poolSize,
       idleTimeout: 30_000,
+      queueLimit: options.queueLimit ?? 0,
       connectTimeout: options.connectTimeoutMs,
       enableKeepAlive: true,
       multipleStatements: false,
@@ -69,8 +100,14 @@ export class DbTarget {
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
     });
+    const limitSeconds = options.queryTimeoutMs / 1000;
     this.#pool.pool.on('connection', (conn) => {
-      conn.query("SET time_zone = '+00:00'", () => undefined);
+      // Queued ahead of the connection's first statement.
+      conn.query(
+        "SET time_zone = '+00:00', max_statement_time = ?",
+        [limitSeconds],
+        () => undefined,
+      );
     });
   }
 
@@ -88,37 +125,69 @@ export class DbTarget {
   }
 
   /** Runs `work` in a transaction on one connection: committed if it resolves, rolled back if not. */
-  transaction<T>(work: (tx: Session) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Session) => Promise<T>): Promise<Committed<T>> {
     return this.withSession(async (session, conn) => {
-      await conn.beginTransaction();
+      // Through conn.query with the client's reply timeout: beginTransaction() and commit() have
+      // none, and would wait forever on a paused server.
+      const timeout = this.#options.queryTimeoutMs + CLIENT_GRACE_MS;
+      const control = (sql: string) => conn.query({ sql, timeout });
+      await control('START TRANSACTION');
+      let value: T;
       try {
-        const result = await work(session);
-        await conn.commit();
-        return result;
+        value = await work(session);
+        await control('COMMIT');
       } catch (error) {
-        await conn.rollback().catch(() => undefined);
+        await control('ROLLBACK').catch(() => undefined);
         throw error;
       }
+      const [row] = await session.rows<Row & { last: string | null; pos: string | null }>(
+        'SELECT @@SESSION.last_gtid AS last, @@GLOBAL.gtid_binlog_pos AS pos',
+      );
+      return { value, lastGtid: row?.last ?? '', position: row?.pos ?? '' };
     });
   }
 
-  async withSession<T>(work: (session: Session, conn: PoolConnection) => Promise<T>): Promise<T> {
-    const conn = await this.#acquire();
+  /**
+   * @@gtid_binlog_pos, or undefined when the server cannot say within `deadlineMs` (down, paused,
+   * busy). Never counts towards the breaker: a slow answer to this is not an outage.
+   */
+  async position(deadlineMs: number): Promise<string | undefined> {
+    if (!this.available) return undefined;
+    const ask = this.withSession(
+      async (s) => {
+        const [row] = await s.rows<Row & { pos: string | null }>(
+          'SELECT @@GLOBAL.gtid_binlog_pos AS pos',
+        );
+        return row?.pos ?? '';
+      },
+      { acquireMs: deadlineMs, judge: false },
+    );
+    return withDeadline(ask, deadlineMs).catch(() => undefined);
+  }
+
+  async withSession<T>(
+    work: (session: Session, conn: PoolConnection) => Promise<T>,
+    options: SessionOptions = {},
+  ): Promise<T> {
+    const judge = options.judge ?? true;
+    const conn = await this.#acquire(options.acquireMs ?? this.#options.acquireTimeoutMs, judge);
     let broken = false;
     try {
       const result = await work(this.#sessionOf(conn), conn);
-      this.#breaker.succeeded();
+      if (judge) this.#breaker.succeeded();
       return result;
     } catch (error) {
-      if (isUnavailable(error)) {
-        broken = true;
-        this.#breaker.failed();
-        throw error instanceof DbUnavailableError
-          ? error
-          : new DbUnavailableError(this.name, 'query failed', { cause: error });
+      const failure = dbFailureOf(error);
+      if (failure === undefined) {
+        if (judge) this.#breaker.released();
+        throw error;
       }
-      this.#breaker.released();
-      throw error;
+      broken = failure === 'down' || (error as { fatal?: unknown }).fatal === true;
+      if (judge && failure === 'down') this.#breaker.failed();
+      else if (judge) this.#breaker.released();
+      throw error instanceof DbUnavailableError
+        ? error
+        : new DbUnavailableError(this.name, failure, 'query failed', { cause: error });
     } finally {
       this.#options.observer.inUse(this.name, -1);
       if (broken) conn.destroy();
@@ -131,7 +200,7 @@ export class DbTarget {
   }
 
   #sessionOf(conn: PoolConnection): Session {
-    const timeout = this.#options.queryTimeoutMs;
+    const timeout = this.#options.queryTimeoutMs + CLIENT_GRACE_MS;
     const observe = async <T>(run: () => Promise<T>): Promise<T> => {
       const start = performance.now();
       try {
@@ -139,7 +208,7 @@ export class DbTarget {
         this.#options.observer.query(this.name, (performance.now() - start) / 1000, 'ok');
         return result;
       } catch (error) {
-        const outcome = isUnavailable(error) ? 'unavailable' : 'error';
+        const outcome = dbFailureOf(error) === undefined ? 'error' : 'unavailable';
         this.#options.observer.query(this.name, (performance.now() - start) / 1000, outcome);
         throw error;
       }
@@ -154,40 +223,45 @@ export class DbTarget {
     };
   }
 
-  async #acquire(): Promise<PoolConnection> {
-    if (!this.#breaker.allow())
-      throw new DbUnavailableError(this.name, 'circuit open after repeated failures');
+  async #acquire(deadlineMs: number, judge: boolean): Promise<PoolConnection> {
+    if (judge && !this.#breaker.allow())
+      throw new DbUnavailableError(this.name, 'down', 'circuit open after repeated failures');
     const start = performance.now();
     const pending = this.#pool.getConnection();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DbUnavailableError(
-              this.name,
-              `no connection within ${this.#options.acquireTimeoutMs} ms`,
-            ),
-          ),
-        this.#options.acquireTimeoutMs,
-      );
+    // A connect that fails after the deadline still says the server is down.
+    pending.catch((error: unknown) => {
+      if (judge && dbFailureOf(error) === 'down') this.#breaker.failed();
     });
     try {
-      const conn = await Promise.race([pending, timeout]);
+      const conn = await withDeadline(pending, deadlineMs, () => {
+        pending.then(
+          (late) => late.release(),
+          () => undefined,
+        );
+        return new DbUnavailableError(this.name, 'busy', `no connection within ${deadlineMs} ms`);
+      });
       this.#options.observer.acquired(this.name, (performance.now() - start) / 1000);
       this.#options.observer.inUse(this.name, 1);
       return conn;
     } catch (error) {
-      pending.then(
-        (late) => late.release(),
-        () => undefined,
-      );
-      this.#breaker.failed();
-      throw error instanceof DbUnavailableError
-        ? error
-        : new DbUnavailableError(this.name, 'connect failed', { cause: error });
-    } finally {
-      clearTimeout(timer);
+      const failure = (error as Error).message === QUEUE_FULL ? 'full' : dbFailureOf(error);
+      // A `down` connect failure was counted above; anything else ends a half-open trial unjudged.
+      if (judge && failure !== 'down') this.#breaker.released();
+      if (error instanceof DbUnavailableError) throw error;
+      if (failure === 'full')
+        throw new DbUnavailableError(this.name, 'full', 'too many requests waiting');
+      throw new DbUnavailableError(this.name, failure ?? 'down', 'connect failed', {
+        cause: error,
+      });
     }
   }
+}
+
+/** `work`, or a rejection with `onTimeout()` (default: a plain Error) after `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout?.() ?? new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -33,6 +33,7 @@ async function databasePlugin(
     poolSize: config.MYSQL_POOL_SIZE,
     connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_MS,
     acquireTimeoutMs: config.MYSQL_ACQUIRE_TIMEOUT_MS,
+    queueLimit: config.MYSQL_QUEUE_LIMIT,
     queryTimeoutMs: config.MYSQL_QUERY_TIMEOUT_MS,
     observer: app.metrics.db,
   };
@@ -46,7 +47,7 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const cluster = new DbCluster(primary, replicas);
+  const cluster = new DbCluster(primary, replicas, config.READ_YOUR_WRITES_WAIT_MS);
   app.decorate('db', cluster);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) await migrate(primary, MIGRATIONS, app.log);

@@ -5,13 +5,13 @@
 import type {} from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
-import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
+import { requestDigest } from '../db/idempotency.ts';
 import type { Row } from '../db/target.ts';
 import type { ImageLimits } from '../media/image.ts';
 import { prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import { mediaKeys } from '../storage/keys.ts';
-import { describeRead, markRecentWrite, type ReadPolicy, readSource } from './read-source.ts';
+import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
   errorResponses,
   type IdempotencyHeaders,
@@ -124,11 +124,11 @@ export default async function mediaRoutes(
       // Stored before the transaction: a primary connection is not held while the object store
       // works. A failed insert leaves unreferenced objects behind, never a row without its files.
       const keys = mediaKeys(image.type);
-      if (!(await alreadyAnswered(app.db.primary, claim))) {
+      if (!(await app.idempotency.alreadyAnswered(claim))) {
         await app.storage.put(keys.original, image.bytes, image.type);
         await app.storage.put(keys.thumbnail, image.thumbnail, 'image/webp');
       }
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         const inserted = await tx.write(
           `INSERT INTO media (user_id, object_key, thumbnail_key, content_type, bytes, width, height, sha256, thumbnail_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
@@ -150,7 +150,8 @@ export default async function mediaRoutes(
           throw new Error('inserted media row not found in its own transaction');
         return { statusCode: 201, body: toMedia(row) };
       });
-      markRecentWrite(request, reply, options);
+      await app.cache.put(app.cacheKeys.media(result.body.id), result.body);
+      markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -163,12 +164,13 @@ export default async function mediaRoutes(
     },
     async (request, reply) => {
       const { id } = request.params;
+      const after = writerPosition(request, options);
       const result = await app.cache.aside(app.cacheKeys.media(id), async () => {
-        const source = readSource(request, options);
         const { rows, servedBy } = await app.db.read<MediaRow>(
-          source,
+          options.readFrom,
           'SELECT * FROM media WHERE id = ?',
           [id],
+          { after },
         );
         const [row] = rows;
         if (row === undefined)
