@@ -1,8 +1,8 @@
 /**
  * A test's own memcached or redis-server process, on a free loopback port, for faults the shared
  * stack must not see (pausing the shared memcached would disturb every test running beside). It
- * can be paused (SIGSTOP: the port still accepts connections, nothing answers), resumed, and is
- * killed when the test ends.
+ * can be paused (SIGSTOP: the port still accepts connections, nothing answers), resumed,
+ * stopped and started again, and is killed when the test ends.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,10 @@ export interface OwnServer {
   readonly address: string;
   pause(): void;
   resume(): void;
+  /** Stops it cleanly (SIGTERM: its data is kept) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, with the same data. */
+  start(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -50,22 +54,33 @@ async function own(
   if (file === undefined) throw new Error(`${binary} is not installed (make deps)`);
   const host = '127.0.0.1';
   const port = await freePort();
-  const child: ChildProcess = spawn(file, args(port), { stdio: 'ignore' });
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(file, args(port), { stdio: 'ignore' });
+    await waitUntil(() => accepts(host, port), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: `${binary} on ${port}`,
+    });
+  };
   t.after(() => {
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
+    child?.kill('SIGCONT');
+    child?.kill('SIGKILL');
   });
-  await waitUntil(() => accepts(host, port), {
-    timeoutMs: 10_000,
-    intervalMs: 50,
-    what: `${binary} on ${port}`,
-  });
+  await start();
   return {
     host,
     port,
     address: `${host}:${port}`,
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    stop: async () => {
+      const stopping = child;
+      const exited = new Promise((resolve) => stopping?.once('exit', resolve));
+      stopping?.kill('SIGTERM');
+      await exited;
+    },
+    start,
   };
 }
 

@@ -103,6 +103,41 @@ test('checkout after Redis failed past the commit: a retry without a key orders 
   assert.notEqual(next.body.id, retry.body.id);
 });
 
+test('checkout when Redis stopped right after the commit: a retry without a key orders once', async (t) => {
+  const redis = await ownRedis(t);
+  const web = await startTestWeb(t, { STAGE: '4', REDIS_URL: `redis://${redis.address}` });
+  const { client, id } = await loggedInClient(web);
+  await client.post('/api/cart/items', { json: { sku: 'BOOK-003', qty: 1 } });
+  const locker = await web.sql();
+  const watcher = await web.sql();
+  await locker.query('LOCK TABLES orders WRITE');
+  let checkout: Promise<Reply<{ id: number }>>;
+  try {
+    checkout = client.post('/api/orders');
+    await waitForStatement(watcher, web.database, 'INSERT INTO orders');
+    await redis.stop();
+  } finally {
+    await locker.query('UNLOCK TABLES');
+  }
+  const first = await checkout;
+  assert.equal(first.status, 503, 'emptying the cart failed: the client is told to retry');
+  await redis.start();
+  let retry: Reply<{ id: number }> = first;
+  for (let i = 0; i < 30 && retry.status === 503; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    retry = await client.post('/api/orders');
+  }
+  assert.equal(retry.status, 201);
+  const [orders] = await watcher.query<RowDataPacket[]>('SELECT id FROM orders WHERE user_id = ?', [
+    id,
+  ]);
+  assert.deepEqual(
+    orders.map((r) => Number(r.id)),
+    [retry.body.id],
+    'one order, and the retry answers with it',
+  );
+});
+
 test('a checkout keeps items another tab added while it ran', async (t) => {
   const web = await startTestWeb(t, { STAGE: '4' });
   const { client } = await loggedInClient(web);
