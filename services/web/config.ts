@@ -69,7 +69,7 @@ const schema = {
   IMAGE_MAX_FRAMES: field(integer(1, 10_000), 100),
   THUMBNAIL_SIZE: field(integer(16, 2048), 256),
   READ_YOUR_WRITES_TTL_SECONDS: field(integer(0, 2_592_000), 86_400),
-  READ_YOUR_WRITES_WAIT_MS: field(integer(0, 1000), 0),
+  CAUSAL_READ_WAIT_MS: field(integer(0, 1000), 5),
   COOKIE_SECRET: optional(text(/^\S{16,}$/, 'at least 16 characters'), { secret: true }),
   IDEMPOTENCY_KEY_TTL_HOURS: field(integer(1, 8760), 24),
   IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: field(integer(0, 86_400), 60),

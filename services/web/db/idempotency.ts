@@ -4,8 +4,7 @@
  * request with the same key blocks on that row until the first commits, then replays its response.
  *
  * Keys are kept for a stated window (IDEMPOTENCY_KEY_TTL_HOURS, 24 h as Stripe does): a retry
- * inside it replays, a key older than it counts as new, and `expire` deletes expired keys in
- * bounded batches along idx_idem_created, oldest first.
+ * inside it replays, a key older than it counts as new (idempotency-expiry.ts deletes them).
  */
 import { createHash } from 'node:crypto';
 import { HttpError } from '../../shared/http-error.ts';
@@ -48,10 +47,8 @@ interface KeyRow extends Row {
   expired?: number;
 }
 
-const EXPIRED = 'created_at < NOW(3) - INTERVAL ? SECOND';
+export const EXPIRED = 'created_at < NOW(3) - INTERVAL ? SECOND';
 const LIVE = 'created_at >= NOW(3) - INTERVAL ? SECOND';
-/** The oldest expired keys, along idx_idem_created (see `expire`). */
-export const EXPIRED_BATCH = `SELECT scope, idem_key FROM idempotency_keys FORCE INDEX (idx_idem_created) WHERE ${EXPIRED} ORDER BY created_at`;
 
 export class IdempotentWrites {
   readonly #primary: DbTarget;
@@ -87,29 +84,6 @@ export class IdempotentWrites {
     });
     // A replay did not write now: the position after it includes the first answer's write.
     return { ...value, gtid: value.replayed || lastGtid === '' ? position : lastGtid };
-  }
-
-  /**
-   * Deletes expired keys, `batch` rows at a time, at most `maxBatches` times. Returns the count.
-   * Each batch is found along idx_idem_created (forced: when most rows have expired the optimizer
-   * would rather scan and sort the whole table) and deleted by primary key.
-   */
-  async expire(batch: number, maxBatches: number): Promise<number> {
-    let deleted = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const keys = await this.#primary.rows<Row & { scope: string; idem_key: string }>(
-        `${EXPIRED_BATCH} LIMIT ?`,
-        [this.#ttlSeconds, batch],
-      );
-      if (keys.length === 0) break;
-      const result = await this.#primary.write(
-        `DELETE FROM idempotency_keys WHERE (scope, idem_key) IN (${keys.map(() => '(?, ?)').join(', ')}) AND ${EXPIRED}`,
-        [...keys.flatMap((k) => [k.scope, k.idem_key]), this.#ttlSeconds],
-      );
-      deleted += result.affectedRows;
-      if (keys.length < batch) break;
-    }
-    return deleted;
   }
 
   /**

@@ -1,55 +1,32 @@
 /**
- * One MariaDB server as the app sees it: a mysql2 pool with explicit connect, acquire and query
+ * One MariaDB server as the app sees it: a pool (pool.ts) with explicit connect, acquire and query
  * timeouts, a bounded wait queue, a circuit breaker, and hooks for metrics. Statements always go
- * through placeholders.
- *
- * Timeouts stop work on the server, not only in the client: every connection runs with
- * max_statement_time = the query timeout, so a statement that runs (or waits for a lock) too long
- * is ended by MariaDB itself and answered as `busy`. The client waits CLIENT_GRACE_MS longer before
- * it gives up on a server that does not answer at all (paused, cut off): that one is `down`.
- * Only `down` failures count towards the breaker.
+ * through placeholders. Only `down` failures (errors.ts) count towards the breaker: a busy server
+ * answers 503 but stays in use.
  */
-import {
-  createPool,
-  type Pool,
-  type PoolConnection,
-  type ResultSetHeader,
-  type RowDataPacket,
-} from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { Breaker } from '../../shared/breaker.ts';
+import { withDeadline } from '../../shared/deadline.ts';
 import { DbUnavailableError, dbFailureOf } from './errors.ts';
+import {
+  CLIENT_GRACE_MS,
+  type DbObserver,
+  openPool,
+  type Param,
+  type PoolOptions,
+  QUEUE_FULL,
+  type Row,
+  type Session,
+  sessionOn,
+} from './pool.ts';
 
-export type Param = string | number | bigint | boolean | Date | Buffer | null;
-export type Row = RowDataPacket;
+export type { DbObserver, Param, Row, Session };
 
-export interface DbObserver {
-  query(target: string, seconds: number, outcome: 'ok' | 'error' | 'unavailable'): void;
-  acquired(target: string, waitSeconds: number): void;
-  inUse(target: string, delta: 1 | -1): void;
-}
-
-export interface TargetOptions {
+export interface TargetOptions extends PoolOptions {
   readonly name: string;
   readonly role: 'primary' | 'replica';
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-  readonly poolSize: number;
-  /** Requests waiting for a pooled connection beyond which new ones are refused at once (tools
-   * may leave it unbounded). */
-  readonly queueLimit?: number;
-  readonly connectTimeoutMs: number;
   readonly acquireTimeoutMs: number;
-  readonly queryTimeoutMs: number;
   readonly observer: DbObserver;
-}
-
-/** Statements on one connection: a transaction, or a sequence that must share a session. */
-export interface Session {
-  rows<T extends Row = Row>(sql: string, params?: readonly Param[]): Promise<T[]>;
-  write(sql: string, params?: readonly Param[]): Promise<ResultSetHeader>;
 }
 
 /** What a committed transaction returns: its value and the GTIDs to read it back by. */
@@ -60,10 +37,6 @@ export interface Committed<T> {
   /** @@gtid_binlog_pos right after the commit: at or past every transaction committed so far. */
   readonly position: string;
 }
-
-/** How long the client waits past the server's own statement limit before calling it down. */
-export const CLIENT_GRACE_MS = 1000;
-const QUEUE_FULL = 'Queue limit reached.';
 
 interface SessionOptions {
   /** Acquire deadline (default: MYSQL_ACQUIRE_TIMEOUT_MS). */
@@ -77,38 +50,15 @@ export class DbTarget {
   readonly role: 'primary' | 'replica';
   readonly #pool: Pool;
   readonly #options: TargetOptions;
+  readonly #replyTimeoutMs: number;
   readonly #breaker = new Breaker({ threshold: 3, openMs: 1000 });
 
   constructor(options: TargetOptions) {
     this.name = options.name;
     this.role = options.role;
     this.#options = options;
-    this.#pool = createPool({
-      host: options.host,
-      port: options.port,
-      user: options.user,
-      password: options.password,
-      database: options.database,
-      connectionLimit: options.poolSize,
-      maxIdle: options.poolSize,
-      idleTimeout: 30_000,
-      queueLimit: options.queueLimit ?? 0,
-      connectTimeout: options.connectTimeoutMs,
-      enableKeepAlive: true,
-      multipleStatements: false,
-      supportBigNumbers: true,
-      timezone: 'Z',
-      charset: 'utf8mb4_unicode_ci',
-    });
-    const limitSeconds = options.queryTimeoutMs / 1000;
-    this.#pool.pool.on('connection', (conn) => {
-      // Queued ahead of the connection's first statement.
-      conn.query(
-        "SET time_zone = '+00:00', max_statement_time = ?",
-        [limitSeconds],
-        () => undefined,
-      );
-    });
+    this.#replyTimeoutMs = options.queryTimeoutMs + CLIENT_GRACE_MS;
+    this.#pool = openPool(options);
   }
 
   /** False while the breaker is open: callers should prefer another target. */
@@ -127,10 +77,9 @@ export class DbTarget {
   /** Runs `work` in a transaction on one connection: committed if it resolves, rolled back if not. */
   transaction<T>(work: (tx: Session) => Promise<T>): Promise<Committed<T>> {
     return this.withSession(async (session, conn) => {
-      // Through conn.query with the client's reply timeout: beginTransaction() and commit() have
-      // none, and would wait forever on a paused server.
-      const timeout = this.#options.queryTimeoutMs + CLIENT_GRACE_MS;
-      const control = (sql: string) => conn.query({ sql, timeout });
+      // conn.query with a reply timeout: beginTransaction() and commit() have none, and would
+      // wait forever on a paused server.
+      const control = (sql: string) => conn.query({ sql, timeout: this.#replyTimeoutMs });
       await control('START TRANSACTION');
       let value: T;
       try {
@@ -173,21 +122,17 @@ export class DbTarget {
     const conn = await this.#acquire(options.acquireMs ?? this.#options.acquireTimeoutMs, judge);
     let broken = false;
     try {
-      const result = await work(this.#sessionOf(conn), conn);
+      const session = sessionOn(conn, this.name, this.#replyTimeoutMs, this.#options.observer);
+      const result = await work(session, conn);
       if (judge) this.#breaker.succeeded();
       return result;
     } catch (error) {
       const failure = dbFailureOf(error);
-      if (failure === undefined) {
-        if (judge) this.#breaker.released();
-        throw error;
-      }
       broken = failure === 'down' || (error as { fatal?: unknown }).fatal === true;
       if (judge && failure === 'down') this.#breaker.failed();
       else if (judge) this.#breaker.released();
-      throw error instanceof DbUnavailableError
-        ? error
-        : new DbUnavailableError(this.name, failure, 'query failed', { cause: error });
+      if (failure === undefined || error instanceof DbUnavailableError) throw error;
+      throw new DbUnavailableError(this.name, failure, 'query failed', { cause: error });
     } finally {
       this.#options.observer.inUse(this.name, -1);
       if (broken) conn.destroy();
@@ -197,30 +142,6 @@ export class DbTarget {
 
   async close(): Promise<void> {
     await this.#pool.end();
-  }
-
-  #sessionOf(conn: PoolConnection): Session {
-    const timeout = this.#options.queryTimeoutMs + CLIENT_GRACE_MS;
-    const observe = async <T>(run: () => Promise<T>): Promise<T> => {
-      const start = performance.now();
-      try {
-        const result = await run();
-        this.#options.observer.query(this.name, (performance.now() - start) / 1000, 'ok');
-        return result;
-      } catch (error) {
-        const outcome = dbFailureOf(error) === undefined ? 'error' : 'unavailable';
-        this.#options.observer.query(this.name, (performance.now() - start) / 1000, outcome);
-        throw error;
-      }
-    };
-    return {
-      rows: <T extends Row>(sql: string, params: readonly Param[] = []) =>
-        observe(async () => (await conn.execute<T[]>({ sql, timeout }, params as Param[]))[0]),
-      write: (sql: string, params: readonly Param[] = []) =>
-        observe(
-          async () => (await conn.execute<ResultSetHeader>({ sql, timeout }, params as Param[]))[0],
-        ),
-    };
   }
 
   async #acquire(deadlineMs: number, judge: boolean): Promise<PoolConnection> {
@@ -248,20 +169,7 @@ export class DbTarget {
       // A `down` connect failure was counted above; anything else ends a half-open trial unjudged.
       if (judge && failure !== 'down') this.#breaker.released();
       if (error instanceof DbUnavailableError) throw error;
-      if (failure === 'full')
-        throw new DbUnavailableError(this.name, 'full', 'too many requests waiting');
-      throw new DbUnavailableError(this.name, failure ?? 'down', 'connect failed', {
-        cause: error,
-      });
+      throw new DbUnavailableError(this.name, failure ?? 'down', 'no connection', { cause: error });
     }
   }
-}
-
-/** `work`, or a rejection with `onTimeout()` (default: a plain Error) after `ms`. */
-function withDeadline<T>(work: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout?.() ?? new Error(`no answer in ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import memjs from 'memjs';
 import { Counter } from 'prom-client';
-import { type Cache, MemcachedCache, noCache } from '../cache/cache.ts';
+import { type Cache, noCache } from '../cache/cache.ts';
 import { GuardedMemcached } from '../cache/guarded-client.ts';
 import { type CacheKeys, cacheKeys } from '../cache/keys.ts';
+import { MemcachedCache } from '../cache/memcached-cache.ts';
 import type { WebConfig } from '../config.ts';
 
 declare module 'fastify' {

@@ -7,10 +7,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { IdempotentWrites } from '../db/idempotency.ts';
+import { expireIdempotencyKeys } from '../db/idempotency-expiry.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     idempotency: IdempotentWrites;
+    /** One sweep of expired keys now (what the timer runs); returns how many were deleted. */
+    expireIdempotencyKeys(batch?: number, maxBatches?: number): Promise<number>;
   }
 }
 
@@ -27,13 +30,15 @@ async function idempotencyPlugin(
   app: FastifyInstance,
   { ttlHours, sweepIntervalSeconds }: IdempotencyOptions,
 ): Promise<void> {
-  const writes = new IdempotentWrites(app.db.primary, ttlHours * 3600);
-  app.decorate('idempotency', writes);
+  const ttlSeconds = ttlHours * 3600;
+  app.decorate('idempotency', new IdempotentWrites(app.db.primary, ttlSeconds));
+  const expire = (batch = SWEEP_BATCH, maxBatches = SWEEP_MAX_BATCHES) =>
+    expireIdempotencyKeys(app.db.primary, ttlSeconds, batch, maxBatches);
+  app.decorate('expireIdempotencyKeys', expire);
   if (sweepIntervalSeconds === 0) return;
   let running: Promise<void> | undefined;
   const sweep = () => {
-    running ??= writes
-      .expire(SWEEP_BATCH, SWEEP_MAX_BATCHES)
+    running ??= expire()
       .then(
         (deleted) => {
           if (deleted > 0) app.log.info({ deleted, ttlHours }, 'expired idempotency keys deleted');

@@ -78,8 +78,7 @@ export default async function postRoutes(
         return { statusCode: 201, body: toPost(row) };
       });
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
-      if (result.statusCode === 201)
-        await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
+      await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
       markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },

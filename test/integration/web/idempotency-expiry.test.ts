@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { EXPIRED_BATCH } from '../../../services/web/db/idempotency.ts';
+import { EXPIRED_BATCH } from '../../../services/web/db/idempotency-expiry.ts';
 import { loggedInClient, startTestWeb, type TestWeb } from '../../support/web-app.ts';
 
 const count = async (sql: Connection, where = '1') => {
@@ -71,7 +71,7 @@ test('the sweeper deletes expired keys in bounded batches along the created_at i
   await oldKeys(sql, 40, 1, 'live');
 
   // Most rows expired: the case where the optimizer would rather scan the table.
-  const [find] = await sql.query<RowDataPacket[]>(`EXPLAIN ${EXPIRED_BATCH} LIMIT 1000`, [86_400]);
+  const [find] = await sql.query<RowDataPacket[]>(`EXPLAIN ${EXPIRED_BATCH}`, [86_400, 1000]);
   assert.equal(find[0]?.key, 'idx_idem_created', JSON.stringify(find));
   assert.equal(find[0]?.type, 'range', JSON.stringify(find));
   const [remove] = await sql.query<RowDataPacket[]>(
@@ -79,9 +79,9 @@ test('the sweeper deletes expired keys in bounded batches along the created_at i
   );
   assert.equal(remove[0]?.key, 'PRIMARY', JSON.stringify(remove));
 
-  assert.equal(await web.app.idempotency.expire(1000, 2), 2000, 'at most two batches of 1000');
+  assert.equal(await web.app.expireIdempotencyKeys(1000, 2), 2000, 'at most two batches of 1000');
   assert.equal(await count(sql, "scope = 'test:expired'"), 500);
-  assert.equal(await web.app.idempotency.expire(1000, 20), 500);
+  assert.equal(await web.app.expireIdempotencyKeys(1000, 20), 500);
   assert.equal(await count(sql, "scope = 'test:expired'"), 0);
   assert.equal(await count(sql, "scope = 'test:live'"), 40, 'keys inside the window stay');
 });

@@ -68,7 +68,7 @@ test('protection defaults: the limits the integration tests run with', () => {
     {
       queue: config.MYSQL_QUEUE_LIMIT,
       rywTtl: config.READ_YOUR_WRITES_TTL_SECONDS,
-      rywWait: config.READ_YOUR_WRITES_WAIT_MS,
+      rywWait: config.CAUSAL_READ_WAIT_MS,
       keyTtl: config.IDEMPOTENCY_KEY_TTL_HOURS,
       sweep: config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
       signups: config.RATE_LIMIT_SIGNUP_PER_MINUTE,
@@ -80,7 +80,7 @@ test('protection defaults: the limits the integration tests run with', () => {
     {
       queue: 100,
       rywTtl: 86_400,
-      rywWait: 0,
+      rywWait: 5,
       keyTtl: 24,
       sweep: 60,
       signups: 60,
@@ -96,7 +96,7 @@ test('protection defaults: the limits the integration tests run with', () => {
     { MYSQL_QUEUE_LIMIT: '0' },
     { IDEMPOTENCY_KEY_TTL_HOURS: '0' },
     { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '1.5' },
-    { READ_YOUR_WRITES_WAIT_MS: '5000' },
+    { CAUSAL_READ_WAIT_MS: '5000' },
   ];
   for (const bad of bads) {
     const [name] = Object.keys(bad);
