@@ -38,7 +38,12 @@ export type ViewLoader<T> = (after: GtidPosition | undefined) => Promise<Loaded<
 
 export interface Cache {
   readonly enabled: boolean;
-  aside<T>(entry: CacheEntry, load: () => Promise<Loaded<T>>): Promise<Aside<T>>;
+  /** `reader`: the GTID position of the reader's own writes, which `load` must include. */
+  aside<T>(
+    entry: CacheEntry,
+    load: () => Promise<Loaded<T>>,
+    reader?: GtidPosition,
+  ): Promise<Aside<T>>;
   view<T>(entry: ViewEntry, load: ViewLoader<T>, reader?: GtidPosition): Promise<Aside<T>>;
   /** After a committed write: stores a value that readers would otherwise load. */
   put(entry: CacheEntry, value: unknown): Promise<void>;

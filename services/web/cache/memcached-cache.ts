@@ -30,7 +30,11 @@ export class MemcachedCache implements Cache {
     this.#pending = new PendingBumps((key) => this.#mc.set(key, newVersion(), 0));
   }
 
-  async aside<T>(entry: CacheEntry, load: () => Promise<Loaded<T>>): Promise<Aside<T>> {
+  async aside<T>(
+    entry: CacheEntry,
+    load: () => Promise<Loaded<T>>,
+    reader?: GtidPosition,
+  ): Promise<Aside<T>> {
     const got = await this.#mc.get(entry.key);
     if (got.kind === 'error') return this.#bypass(load);
     if (got.kind === 'hit') {
@@ -38,11 +42,13 @@ export class MemcachedCache implements Cache {
       if (value !== undefined) return this.#hit(value);
     }
     this.#observer.request('miss');
-    const loaded = await this.#once(entry.key, async () => {
+    const fill = async () => {
       const fresh = await load();
       await this.#mc.set(entry.key, JSON.stringify(fresh.value), entry.ttlSeconds);
       return fresh;
-    });
+    };
+    // A reader with its own writes loads for itself: a shared load may come from a lagging replica.
+    const loaded = reader ? await fill() : await this.#once(entry.key, fill);
     return { ...loaded, cache: 'MISS' };
   }
 
@@ -74,7 +80,7 @@ export class MemcachedCache implements Cache {
         );
       return loaded;
     };
-    // Readers with their own writes fill for themselves: a shared fill may predate their write.
+    // A reader with its own writes fills for itself: a shared fill may predate its write.
     const loaded = reader ? await fill() : await this.#once(key, fill);
     return { ...loaded, cache: 'MISS' };
   }

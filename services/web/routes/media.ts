@@ -165,18 +165,22 @@ export default async function mediaRoutes(
     async (request, reply) => {
       const { id } = request.params;
       const after = writerPosition(request, options);
-      const result = await app.cache.aside(app.cacheKeys.media(id), async () => {
-        const { rows, servedBy } = await app.db.read<MediaRow>(
-          options.readFrom,
-          'SELECT * FROM media WHERE id = ?',
-          [id],
-          { after },
-        );
-        const [row] = rows;
-        if (row === undefined)
-          throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
-        return { value: toMedia(row), servedBy };
-      });
+      const result = await app.cache.aside(
+        app.cacheKeys.media(id),
+        async () => {
+          const { rows, servedBy } = await app.db.read<MediaRow>(
+            options.readFrom,
+            'SELECT * FROM media WHERE id = ?',
+            [id],
+            { after },
+          );
+          const [row] = rows;
+          if (row === undefined)
+            throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
+          return { value: toMedia(row), servedBy };
+        },
+        after,
+      );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
     },

@@ -93,14 +93,19 @@ export default async function postRoutes(
     async (request, reply) => {
       const { id } = request.params;
       const after = writerPosition(request, options);
-      const result = await app.cache.aside(app.cacheKeys.post(id), async () => {
-        const { rows, servedBy } = await app.db.read<PostRow>(options.readFrom, ...postById(id), {
-          after,
-        });
-        const [row] = rows;
-        if (row === undefined) throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
-        return { value: toPost(row), servedBy };
-      });
+      const result = await app.cache.aside(
+        app.cacheKeys.post(id),
+        async () => {
+          const { rows, servedBy } = await app.db.read<PostRow>(options.readFrom, ...postById(id), {
+            after,
+          });
+          const [row] = rows;
+          if (row === undefined)
+            throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
+          return { value: toPost(row), servedBy };
+        },
+        after,
+      );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
     },
