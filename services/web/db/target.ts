@@ -41,8 +41,6 @@ export interface Committed<T> {
 interface SessionOptions {
   /** Acquire deadline (default: MYSQL_ACQUIRE_TIMEOUT_MS). */
   readonly acquireMs?: number;
-  /** Whether failures count towards the breaker (default true). */
-  readonly judge?: boolean;
 }
 
 export class DbTarget {
@@ -98,10 +96,9 @@ export class DbTarget {
 
   /**
    * @@gtid_binlog_pos, or undefined when the server cannot say within `deadlineMs` (down, paused,
-   * busy). Never counts towards the breaker: a slow answer to this is not an outage.
+   * busy). Missing the deadline is not a failure; the statement's own outcome is judged as usual.
    */
   async position(deadlineMs: number): Promise<string | undefined> {
-    if (!this.available) return undefined;
     const ask = this.withSession(
       async (s) => {
         const [row] = await s.rows<Row & { pos: string | null }>(
@@ -109,7 +106,7 @@ export class DbTarget {
         );
         return row?.pos ?? '';
       },
-      { acquireMs: deadlineMs, judge: false },
+      { acquireMs: deadlineMs },
     );
     return withDeadline(ask, deadlineMs).catch(() => undefined);
   }
@@ -118,19 +115,18 @@ export class DbTarget {
     work: (session: Session, conn: PoolConnection) => Promise<T>,
     options: SessionOptions = {},
   ): Promise<T> {
-    const judge = options.judge ?? true;
-    const conn = await this.#acquire(options.acquireMs ?? this.#options.acquireTimeoutMs, judge);
+    const conn = await this.#acquire(options.acquireMs ?? this.#options.acquireTimeoutMs);
     let broken = false;
     try {
       const session = sessionOn(conn, this.name, this.#replyTimeoutMs, this.#options.observer);
       const result = await work(session, conn);
-      if (judge) this.#breaker.succeeded();
+      this.#breaker.succeeded();
       return result;
     } catch (error) {
       const failure = dbFailureOf(error);
       broken = failure === 'down' || (error as { fatal?: unknown }).fatal === true;
-      if (judge && failure === 'down') this.#breaker.failed();
-      else if (judge) this.#breaker.released();
+      if (failure === 'down') this.#breaker.failed();
+      else this.#breaker.released();
       if (failure === undefined || error instanceof DbUnavailableError) throw error;
       throw new DbUnavailableError(this.name, failure, 'query failed', { cause: error });
     } finally {
@@ -144,14 +140,14 @@ export class DbTarget {
     await this.#pool.end();
   }
 
-  async #acquire(deadlineMs: number, judge: boolean): Promise<PoolConnection> {
-    if (judge && !this.#breaker.allow())
+  async #acquire(deadlineMs: number): Promise<PoolConnection> {
+    if (!this.#breaker.allow())
       throw new DbUnavailableError(this.name, 'down', 'circuit open after repeated failures');
     const start = performance.now();
     const pending = this.#pool.getConnection();
     // A connect that fails after the deadline still says the server is down.
     pending.catch((error: unknown) => {
-      if (judge && dbFailureOf(error) === 'down') this.#breaker.failed();
+      if (dbFailureOf(error) === 'down') this.#breaker.failed();
     });
     try {
       const conn = await withDeadline(pending, deadlineMs, () => {
@@ -167,7 +163,7 @@ export class DbTarget {
     } catch (error) {
       const failure = (error as Error).message === QUEUE_FULL ? 'full' : dbFailureOf(error);
       // A `down` connect failure was counted above; anything else ends a half-open trial unjudged.
-      if (judge && failure !== 'down') this.#breaker.released();
+      if (failure !== 'down') this.#breaker.released();
       if (error instanceof DbUnavailableError) throw error;
       throw new DbUnavailableError(this.name, failure ?? 'down', 'no connection', { cause: error });
     }
