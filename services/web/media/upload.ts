@@ -4,8 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { HttpError } from '../../shared/http-error.ts';
-import type { ImageType } from '../storage/keys.ts';
-import { type ImageInfo, type ImageLimits, inspectImage, makeThumbnail } from './image.ts';
+import {
+  type ImageInfo,
+  type ImageLimits,
+  inspectImage,
+  makeThumbnail,
+} from '../../shared/media/image.ts';
+import type { ImageType } from '../../shared/storage/keys.ts';
 import { sniffImageType } from './sniff.ts';
 
 export interface PreparedImage extends ImageInfo {

@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { DbTarget } from '../../shared/db/target.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
-import { DbTarget } from '../db/target.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DbObserver } from '../db/target.ts';
+import type { DbObserver } from '../../shared/db/target.ts';
 
 export interface WebMetrics {
   readonly registry: Registry;

@@ -4,13 +4,13 @@
  */
 import type {} from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
+import type { ImageLimits } from '../../shared/media/image.ts';
+import { mediaKeys } from '../../shared/storage/keys.ts';
 import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
-import type { ImageLimits } from '../media/image.ts';
 import { prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
-import { mediaKeys } from '../storage/keys.ts';
 import { describeRead, markRecentWrite, type ReadPolicy, readSource } from './read-source.ts';
 import {
   errorResponses,

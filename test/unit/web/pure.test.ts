@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '../../../services/shared/breaker.ts';
-import { isUnavailable } from '../../../services/web/db/errors.ts';
-import { checkLimits, ImageRejectedError } from '../../../services/web/media/image.ts';
+import { isUnavailable } from '../../../services/shared/db/errors.ts';
+import { checkLimits, ImageRejectedError } from '../../../services/shared/media/image.ts';
+import { contentTypeOf, isObjectKey, mediaKeys } from '../../../services/shared/storage/keys.ts';
 import { sniffImageType } from '../../../services/web/media/sniff.ts';
 import { escapeHtml, renderTemplate } from '../../../services/web/pages/assets.ts';
 import { decodeCursor, encodeCursor } from '../../../services/web/posts/cursor.ts';
@@ -21,7 +22,6 @@ import {
   priceCart,
   removeFromCart,
 } from '../../../services/web/shop/cart.ts';
-import { contentTypeOf, isObjectKey, mediaKeys } from '../../../services/web/storage/keys.ts';
 import { trustedProxies, trustedProxyEntry } from '../../../services/web/trusted-proxies.ts';
 
 test('object keys: only shapes the server makes are accepted', () => {
