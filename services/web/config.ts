@@ -1,7 +1,8 @@
 /**
  * The web service's configuration: the stage flags plus its own variables, parsed once at start-up
  * from the environment. Variables that only matter for some flag values (S3_* for STORAGE=s3,
- * REDIS_URL for SESSION_STORE=redis) are required exactly when those values are chosen.
+ * REDIS_URL for SESSION_STORE=redis or THUMBNAILS=queue) are required exactly when those values
+ * are chosen.
  */
 import { hostname } from 'node:os';
 import {
@@ -21,6 +22,11 @@ import {
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 import type { S3Access } from '../shared/s3-client.ts';
+import {
+  DEFAULT_QUEUE_NAME,
+  MAX_THUMBNAIL_SIZE,
+  MIN_THUMBNAIL_SIZE,
+} from '../shared/thumbnails/job.ts';
 import { trustedProxyEntry } from './trusted-proxies.ts';
 
 const MIB = 1024 * 1024;
@@ -66,7 +72,9 @@ const schema = {
   UPLOAD_MAX_BYTES: field(integer(1024, 1024 * MIB), 10 * MIB),
   IMAGE_MAX_PIXELS: field(integer(1, 1_000_000_000), 40_000_000),
   IMAGE_MAX_FRAMES: field(integer(1, 10_000), 100),
-  THUMBNAIL_SIZE: field(integer(16, 2048), 256),
+  THUMBNAIL_SIZES: field(list(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)), [128, 256, 512]),
+  THUMBNAIL_SIZE: field(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE), 256),
+  QUEUE_NAME: field(text(/^[\w-]{1,64}$/, 'letters, digits, _ - (at most 64)'), DEFAULT_QUEUE_NAME),
   READ_YOUR_WRITES_MS: field(integer(0, 600_000), 5000),
   KEEP_ALIVE_TIMEOUT_MS: field(integer(1000, 600_000), 72_000),
   HEADERS_TIMEOUT_MS: field(integer(1000, 600_000), 10_000),
@@ -124,6 +132,15 @@ export function loadWebConfig(env: Env): WebConfig {
 
   if (flags.sessionStore === 'redis' && !raw.REDIS_URL)
     problems.push('REDIS_URL is required when SESSION_STORE=redis');
+  if (flags.thumbnails === 'queue' && !raw.REDIS_URL)
+    problems.push('REDIS_URL is required when THUMBNAILS=queue (the job queue lives in Redis)');
+  const sizes = raw.THUMBNAIL_SIZES;
+  if (sizes.length === 0 || sizes.length > 8 || new Set(sizes).size !== sizes.length)
+    problems.push('THUMBNAIL_SIZES needs 1 to 8 different sizes');
+  else if (!sizes.includes(raw.THUMBNAIL_SIZE))
+    problems.push(
+      `THUMBNAIL_SIZE=${raw.THUMBNAIL_SIZE} must be one of THUMBNAIL_SIZES (${sizes.join(',')}): it names the size thumbnailUrl shows`,
+    );
   if (flags.cache === 'memcached' && raw.MEMCACHED_SERVERS.length === 0) {
     problems.push('MEMCACHED_SERVERS needs at least one host:port when CACHE=memcached');
   }
