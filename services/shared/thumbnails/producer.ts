@@ -107,6 +107,16 @@ export class ThumbnailProducer {
     return this.#guard(() => this.#redis.ping());
   }
 
+  /** Runs the job again: a completed one is retried, a missing one added. */
+  async rerun(job: ThumbnailJob): Promise<void> {
+    await this.#guard(async () => {
+      const existing = await this.queue.getJob(jobIdOf(job.mediaId));
+      if (existing !== undefined && (await existing.isCompleted()))
+        await existing.retry('completed');
+      else await this.queue.add(THUMBNAIL_JOB_NAME, job, jobOptions(job));
+    });
+  }
+
   jobState(mediaId: number): Promise<JobState> {
     return this.#guard(() => this.queue.getJobState(jobIdOf(mediaId)));
   }

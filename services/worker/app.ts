@@ -1,0 +1,167 @@
+/**
+ * Builds a thumbnail worker from its configuration: the object store and the primary, a producer
+ * (the policy check, the sweeper's adds), the BullMQ worker, the outbox sweeper, metrics and the
+ * HTTP face. Never listens and takes no job until `start`; `stop` lets active jobs finish.
+ */
+import { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { DbTarget } from '../shared/db/target.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createS3Client } from '../shared/s3-client.ts';
+import { S3ObjectStore } from '../shared/storage/s3-store.ts';
+import { BACKOFF_TYPE } from '../shared/thumbnails/job.ts';
+import { ThumbnailProducer } from '../shared/thumbnails/producer.ts';
+import type { WorkerConfig } from './config.ts';
+import { buildHttp } from './http.ts';
+import { runAttempt } from './jobs/attempt.ts';
+import { backoffDelay } from './jobs/backoff.ts';
+import { MediaDb } from './media-db.ts';
+import { createWorkerMetrics } from './metrics.ts';
+import { OutboxSweeper } from './outbox/sweeper.ts';
+
+const READY_WAIT_MS = 3000;
+const quiet = { query: () => undefined, acquired: () => undefined, inUse: () => undefined };
+
+export interface WorkerApp {
+  readonly http: FastifyInstance;
+  /** Checks the queue's Redis and starts taking jobs once it passes (now or after reconnecting). */
+  start(): Promise<void>;
+  /** Stops taking jobs, lets active ones finish, closes every client. */
+  stop(): Promise<void>;
+  /** Called once if the queue's Redis turns out to evict keys: the process must not go on. */
+  onRefused(listener: (error: Error) => void): void;
+}
+
+export function buildWorker(config: WorkerConfig, log: Logger): WorkerApp {
+  const store = new S3ObjectStore(
+    createS3Client(config.s3, {
+      requestMs: config.s3.timeoutMs,
+      connectMs: Math.min(config.s3.timeoutMs, 2000),
+    }),
+    config.s3.bucket,
+  );
+  const primary = new DbTarget({
+    name: 'primary',
+    role: 'primary',
+    ...config.MYSQL_PRIMARY,
+    user: config.MYSQL_USER,
+    password: config.MYSQL_PASSWORD,
+    database: config.MYSQL_DATABASE,
+    poolSize: config.MYSQL_POOL_SIZE,
+    connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_MS,
+    acquireTimeoutMs: config.MYSQL_ACQUIRE_TIMEOUT_MS,
+    queryTimeoutMs: config.MYSQL_QUERY_TIMEOUT_MS,
+    observer: quiet,
+  });
+  const media = new MediaDb(primary);
+  const producer = new ThumbnailProducer({
+    url: config.REDIS_URL,
+    queueName: config.QUEUE_NAME,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    log,
+  });
+  const metrics = createWorkerMetrics(producer.queue);
+  // The worker's own connection waits for Redis rather than failing (BullMQ needs that): it
+  // reconnects forever, and BullMQ resumes fetching jobs once it is back.
+  const connection = new Redis(config.REDIS_URL, {
+    connectTimeout: 2000,
+    maxRetriesPerRequest: null,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    lazyConnect: true,
+  });
+  const deps = {
+    media,
+    store,
+    limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxFrames: config.IMAGE_MAX_FRAMES },
+    maxBytes: config.UPLOAD_MAX_BYTES,
+  };
+  const attempt = { deps, timeoutMs: config.WORKER_JOB_TIMEOUT_MS, metrics, log };
+  const worker = new Worker(
+    config.QUEUE_NAME,
+    (job, _token, signal) => runAttempt(job, attempt, signal),
+    {
+      connection,
+      name: config.WORKER_ID,
+      autorun: false,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_CHECK_MS,
+      maxStalledCount: config.WORKER_MAX_STALLS,
+      settings: {
+        backoffStrategy: (attemptsMade, type) =>
+          type === BACKOFF_TYPE
+            ? backoffDelay(attemptsMade, {
+                baseMs: config.WORKER_BACKOFF_BASE_MS,
+                maxMs: config.WORKER_BACKOFF_MAX_MS,
+              })
+            : 0,
+      },
+    },
+  );
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message !== lastError) log.warn({ err: error }, 'queue worker problem');
+    lastError = error.message;
+  });
+  worker.on('stalled', (jobId) => {
+    metrics.stalled.inc();
+    log.warn({ jobId }, 'job stalled (its worker stopped mid-job): it runs again');
+  });
+  const sweeper = new OutboxSweeper({
+    media,
+    producer,
+    intervalMs: config.WORKER_SWEEP_INTERVAL_MS,
+    repairAfterMs: config.WORKER_REPAIR_AFTER_MS,
+    metrics,
+    log,
+  });
+
+  let running = false;
+  let stopping = false;
+  const refusedListeners: ((error: Error) => void)[] = [];
+  const run = () => {
+    if (running || stopping) return;
+    running = true;
+    worker.run().catch((error: unknown) => log.error({ err: error }, 'queue worker stopped'));
+    sweeper.start();
+    log.info({ queue: config.QUEUE_NAME, concurrency: config.WORKER_CONCURRENCY }, 'taking jobs');
+  };
+  producer.onState((state) => {
+    if (state === 'ok') run();
+    if (state === 'refused')
+      for (const listener of refusedListeners) listener(new Error('refused the queue redis'));
+  });
+
+  const http = buildHttp(log, metrics.registry, {
+    notReady: () => {
+      if (stopping) return 'draining';
+      if (producer.state === 'refused') return 'the queue redis may evict keys';
+      if (!running || producer.state !== 'ok') return 'not connected to the queue redis';
+      return undefined;
+    },
+  });
+
+  return {
+    http,
+    async start() {
+      connection.connect().catch(() => undefined);
+      await producer.start(READY_WAIT_MS);
+      if (producer.state === 'ok') run();
+    },
+    async stop() {
+      stopping = true;
+      await sweeper.stop();
+      await worker.close();
+      await Promise.allSettled([
+        producer.close(),
+        connection.quit(),
+        store.close(),
+        primary.close(),
+      ]);
+    },
+    onRefused(listener) {
+      refusedListeners.push(listener);
+    },
+  };
+}
