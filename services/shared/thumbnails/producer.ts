@@ -8,7 +8,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { jobIdOf, jobOptions, THUMBNAIL_JOB_NAME, type ThumbnailJob } from './job.ts';
-import { assertNoEviction, EvictingRedisError } from './redis-policy.ts';
+import { checkQueueRedis, EvictingRedisError } from './redis-policy.ts';
 
 export interface QueueLog {
   info(details: object, message: string): void;
@@ -60,9 +60,13 @@ export class ThumbnailProducer {
       lastError = '';
       void this.#check();
     });
+    // BullMQ checks the server once, when the connection is made, and a failed check breaks the
+    // queue for good (a Redis down at start-up). The same check (and the eviction policy) runs
+    // here instead, on every reconnection.
     this.queue = new Queue(options.queueName, {
       connection: this.#redis,
       skipWaitingForReady: true,
+      skipVersionCheck: true,
     });
     this.queue.on('error', () => undefined);
   }
@@ -146,7 +150,7 @@ export class ThumbnailProducer {
 
   async #check(): Promise<void> {
     try {
-      await assertNoEviction(this.#redis, this.#options.url);
+      await checkQueueRedis(this.#redis, this.#options.url);
       this.#refusal = undefined;
       this.#setState('ok');
     } catch (error) {

@@ -30,8 +30,27 @@ export function redactUrl(url: string): string {
   return parsed.toString();
 }
 
-/** Throws EvictingRedisError unless the server's policy is noeviction. */
-export async function assertNoEviction(redis: Redis, url: string): Promise<void> {
-  const policy = evictionPolicyOf(await redis.info('memory')) ?? 'unknown';
+/** BullMQ's own floor. */
+const MIN_VERSION = [5, 0, 0] as const;
+
+export function versionTooOld(version: string): boolean {
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < MIN_VERSION.length; i++) {
+    const have = parts[i] ?? 0;
+    if (have !== MIN_VERSION[i]) return have < (MIN_VERSION[i] ?? 0);
+  }
+  return false;
+}
+
+/**
+ * Throws EvictingRedisError unless the server's policy is noeviction, and an Error when it is
+ * older than BullMQ supports. Reads one INFO (server and memory sections).
+ */
+export async function checkQueueRedis(redis: Redis, url: string): Promise<void> {
+  const info = await redis.info();
+  const version = /^redis_version:(\S+)/m.exec(info)?.[1] ?? '0';
+  if (versionTooOld(version))
+    throw new Error(`the job queue needs Redis 5 or newer; REDIS_URL has ${version}`);
+  const policy = evictionPolicyOf(info) ?? 'unknown';
   if (policy !== 'noeviction') throw new EvictingRedisError(redactUrl(url), policy);
 }
