@@ -93,11 +93,18 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   await app.register(sessions, { store, ttlSeconds: config.SESSION_TTL_SECONDS });
   await app.register(storage, { config });
   if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
-    await app.register(queue, {
+    const options = {
       url: config.REDIS_URL,
       queueName: config.QUEUE_NAME,
       commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    });
+    };
+    // A refused queue Redis stops the start: close the pools already open, then say why.
+    try {
+      await app.register(queue, options);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
   }
   await app.register(multipart, {
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 0, parts: 1 },
