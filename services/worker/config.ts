@@ -36,7 +36,9 @@ const schema = {
   ...S3_FIELDS,
   ...IMAGE_FIELDS,
   /** Jobs one worker process runs at once (sharp decodes off the event loop). */
-  WORKER_CONCURRENCY: field(integer(1, 64), 2),
+  WORKER_CONCURRENCY: field(integer(1, 64), 1),
+  /** libvips threads per image: a worker box has one CPU by default, more threads only contend. */
+  WORKER_THREADS: field(integer(1, 64), 1),
   WORKER_JOB_TIMEOUT_MS: ms(100, 600_000, 30_000),
   /** How long a job's lock lasts without renewal: a killed worker's job is retried after this. */
   WORKER_LOCK_MS: ms(1000, 600_000, 15_000),

@@ -5,6 +5,7 @@
  * job cut short that way stalls and another worker runs it again). A queue Redis that may evict
  * keys stops it with exit code 2.
  */
+import sharp from 'sharp';
 import { ConfigError } from '../shared/config/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { EvictingRedisError } from '../shared/thumbnails/redis-policy.ts';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     instance: config.WORKER_ID,
     level: config.LOG_LEVEL,
   });
+  sharp.concurrency(config.WORKER_THREADS);
   const worker = buildWorker(config, logger);
 
   let stopping = false;
