@@ -118,6 +118,14 @@ async function throughputPhase(b: BenchStack, bytes: Buffer, workers: 1 | 2): Pr
   }
 }
 
+/** Non-2xx answers by status (0: no answer), e.g. `503×7`. */
+function others(run: UploadRun): string {
+  const counts = new Map<number, number>();
+  for (const s of run.sent)
+    if (s.status !== 201 && s.status !== 202) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${status}×${n}`).join(' ');
+}
+
 async function main(): Promise<void> {
   const bytes = await photo();
   say(
@@ -147,13 +155,13 @@ async function main(): Promise<void> {
   }
   say('');
   say(
-    '| phase | sent | 2xx | upload p50 ms | upload p99 ms | ready p50 ms | ready p99 ms | web CPU | generator CPU |',
+    '| phase | sent | 2xx | other answers | upload p50 ms | upload p99 ms | ready p50 ms | ready p99 ms | web CPU | generator CPU |',
   );
-  say('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  say('|---|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const limited = r.run.generatorCpu > GENERATOR_LIMIT ? ' (generator-limited)' : '';
     say(
-      `| ${r.name} | ${r.run.sent.length} | ${r.ok} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.ready?.p50 ?? Number.NaN)} | ${ms(r.ready?.p99 ?? Number.NaN)} | ${(r.webCpu * 100).toFixed(0)} % | ${(r.run.generatorCpu * 100).toFixed(0)} %${limited} |`,
+      `| ${r.name} | ${r.run.sent.length} | ${r.ok} | ${others(r.run) || '—'} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.ready?.p50 ?? Number.NaN)} | ${ms(r.ready?.p99 ?? Number.NaN)} | ${(r.webCpu * 100).toFixed(0)} % | ${(r.run.generatorCpu * 100).toFixed(0)} %${limited} |`,
     );
   }
   const [a, q] = rows;
