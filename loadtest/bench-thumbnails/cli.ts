@@ -13,11 +13,10 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
 import sharp from 'sharp';
-import { waitUntil } from '../../services/shared/wait-until.ts';
-import { type BenchStack, startBenchStack } from './stack.ts';
-import { percentile, type UploadRun, uploadAtRate } from './uploads.ts';
+import { type LatencyRow, latencyPhase, throughputPhase } from './phases.ts';
+import { startBenchStack } from './stack.ts';
+import type { UploadRun } from './uploads.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +30,7 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const count = Number(values.count);
 const backlog = Number(values.backlog);
+const load = { rate, count, backlog };
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const ms = (n: number) => n.toFixed(0);
 const GENERATOR_LIMIT = 0.8;
@@ -43,79 +43,6 @@ async function photo(): Promise<Buffer> {
     .resize(w, h, { kernel: 'cubic' })
     .jpeg({ quality: 85 })
     .toBuffer();
-}
-
-interface LatencyRow {
-  readonly name: string;
-  readonly run: UploadRun;
-  readonly p50: number;
-  readonly p99: number;
-  readonly ok: number;
-  readonly webCpu: number;
-  readonly ready?: { p50: number; p99: number; count: number };
-}
-
-async function latencyPhase(name: string, b: BenchStack, bytes: Buffer): Promise<LatencyRow> {
-  const sessions = await b.login(4);
-  const web0 = b.cpuSeconds('web');
-  const run = await uploadAtRate(b.entry, sessions, bytes, rate, count);
-  const webCpu = (b.cpuSeconds('web') - web0) / run.seconds;
-  const ok = run.sent.filter((s) => s.status === 201 || s.status === 202);
-  const latencies = ok.map((s) => s.latencyMs);
-  const row = {
-    name,
-    run,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    ok: ok.length,
-    webCpu,
-  };
-  const ids = ok.flatMap((s) => (s.id === undefined ? [] : [s.id]));
-  await waitUntil(
-    async () => {
-      if ((await b.countReady(ids)) < ids.length) throw new Error('not all ready');
-    },
-    { what: 'all thumbnails ready', timeoutMs: 300_000, intervalMs: 250 },
-  );
-  const readyAt = await b.readyTimes(ids);
-  const toReady = ok.flatMap((s) =>
-    s.id === undefined || !readyAt.has(s.id) ? [] : [(readyAt.get(s.id) ?? 0) - s.scheduledAt],
-  );
-  return {
-    ...row,
-    ready: { p50: percentile(toReady, 50), p99: percentile(toReady, 99), count: toReady.length },
-  };
-}
-
-async function throughputPhase(b: BenchStack, bytes: Buffer, workers: 1 | 2): Promise<number> {
-  const url = new URL(b.stack.info.services.find((s) => s.kind === 'web')?.url ?? '');
-  const redis = b.stack.info.services.find((s) => s.kind === 'redis');
-  const queue = new Queue('thumbnails', {
-    connection: { host: redis?.host, port: redis?.ports.redis },
-  });
-  const second = b.stack.info.services.find((s) => s.name === 'worker-2')?.pid ?? 0;
-  try {
-    await queue.pause();
-    if (workers === 1) process.kill(second, 'SIGSTOP');
-    const run = await uploadAtRate(b.entry, await b.login(4), bytes, 50, backlog);
-    const ids = run.sent.flatMap((s) => (s.id === undefined ? [] : [s.id]));
-    const t0 = performance.now();
-    await queue.resume();
-    await waitUntil(
-      async () => {
-        if ((await b.countReady(ids)) < ids.length) throw new Error('draining');
-      },
-      {
-        what: `backlog with ${workers} worker(s) (${url.host})`,
-        timeoutMs: 600_000,
-        intervalMs: 50,
-      },
-    );
-    return ids.length / ((performance.now() - t0) / 1000);
-  } finally {
-    if (workers === 1) process.kill(second, 'SIGCONT');
-    await queue.close();
-  }
 }
 
 /** Non-2xx answers by status (0: no answer), e.g. `503×7`. */
@@ -139,7 +66,7 @@ async function main(): Promise<void> {
   const inline = await startBenchStack({ THUMBNAILS: 'inline' });
   const rows: LatencyRow[] = [];
   try {
-    rows.push(await latencyPhase('THUMBNAILS=inline', inline, bytes));
+    rows.push(await latencyPhase('THUMBNAILS=inline', inline, bytes, load));
   } finally {
     await inline.stop();
   }
@@ -147,9 +74,9 @@ async function main(): Promise<void> {
   let one = 0;
   let two = 0;
   try {
-    rows.push(await latencyPhase('THUMBNAILS=queue, 2 workers', queued, bytes));
-    one = await throughputPhase(queued, bytes, 1);
-    two = await throughputPhase(queued, bytes, 2);
+    rows.push(await latencyPhase('THUMBNAILS=queue, 2 workers', queued, bytes, load));
+    one = await throughputPhase(queued, bytes, 1, load);
+    two = await throughputPhase(queued, bytes, 2, load);
   } finally {
     await queued.stop();
   }

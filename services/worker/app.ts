@@ -3,19 +3,15 @@
  * (the policy check, the sweeper's adds), the BullMQ worker, the outbox sweeper, metrics and the
  * HTTP face. Never listens and takes no job until `start`; `stop` lets active jobs finish.
  */
-import { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { DbTarget } from '../shared/db/target.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createS3Client } from '../shared/s3-client.ts';
 import { S3ObjectStore } from '../shared/storage/s3-store.ts';
-import { BACKOFF_TYPE } from '../shared/thumbnails/job.ts';
 import { ThumbnailProducer } from '../shared/thumbnails/producer.ts';
 import type { WorkerConfig } from './config.ts';
 import { buildHttp } from './http.ts';
-import { runAttempt } from './jobs/attempt.ts';
-import { backoffDelay } from './jobs/backoff.ts';
+import { createQueueWorker } from './jobs/queue-worker.ts';
 import { MediaDb } from './media-db.ts';
 import { createWorkerMetrics } from './metrics.ts';
 import { OutboxSweeper } from './outbox/sweeper.ts';
@@ -62,51 +58,17 @@ export function buildWorker(config: WorkerConfig, log: Logger): WorkerApp {
     log,
   });
   const metrics = createWorkerMetrics(producer.queue);
-  // The worker's own connection waits for Redis rather than failing (BullMQ needs that): it
-  // reconnects forever, and BullMQ resumes fetching jobs once it is back.
-  const connection = new Redis(config.REDIS_URL, {
-    connectTimeout: 2000,
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    lazyConnect: true,
-  });
   const deps = {
     media,
     store,
     limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxFrames: config.IMAGE_MAX_FRAMES },
     maxBytes: config.UPLOAD_MAX_BYTES,
   };
-  const attempt = { deps, timeoutMs: config.WORKER_JOB_TIMEOUT_MS, metrics, log };
-  const worker = new Worker(
-    config.QUEUE_NAME,
-    (job, _token, signal) => runAttempt(job, attempt, signal),
-    {
-      connection,
-      name: config.WORKER_ID,
-      autorun: false,
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: config.WORKER_STALLED_CHECK_MS,
-      maxStalledCount: config.WORKER_MAX_STALLS,
-      settings: {
-        backoffStrategy: (attemptsMade, type) =>
-          type === BACKOFF_TYPE
-            ? backoffDelay(attemptsMade, {
-                baseMs: config.WORKER_BACKOFF_BASE_MS,
-                maxMs: config.WORKER_BACKOFF_MAX_MS,
-              })
-            : 0,
-      },
-    },
-  );
-  let lastError = '';
-  worker.on('error', (error) => {
-    if (error.message !== lastError) log.warn({ err: error }, 'queue worker problem');
-    lastError = error.message;
-  });
-  worker.on('stalled', (jobId) => {
-    metrics.stalled.inc();
-    log.warn({ jobId }, 'job stalled (its worker stopped mid-job): it runs again');
+  const { worker, connection } = createQueueWorker(config, {
+    deps,
+    timeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+    metrics,
+    log,
   });
   const sweeper = new OutboxSweeper({
     media,

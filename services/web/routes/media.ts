@@ -7,13 +7,14 @@
  * never lost. GET /api/media/:id shows `pending` → `ready` (or `failed`).
  */
 import type {} from '@fastify/multipart';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
 import type { ImageLimits } from '../../shared/media/image.ts';
 import { originalKey, thumbnailKey } from '../../shared/storage/keys.ts';
-import { formatSizes, type ThumbnailJob } from '../../shared/thumbnails/job.ts';
+import { formatSizes } from '../../shared/thumbnails/job.ts';
 import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
 import { type MediaRow, mediaSchema, toMedia } from '../media/media-row.ts';
+import { enqueue, receive } from '../media/steps.ts';
 import { type CheckedImage, checkImage, prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import { describeRead, markRecentWrite, type ReadPolicy, readSource } from './read-source.ts';
@@ -35,31 +36,6 @@ export interface MediaOptions extends ReadPolicy {
 
 /** Room for the multipart envelope around the file itself. */
 const MULTIPART_OVERHEAD = 16 * 1024;
-
-async function receive(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
-  const part = await request.file({
-    limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1 },
-  });
-  if (part === undefined || part.fieldname !== 'file') {
-    throw new HttpError(
-      400,
-      'WEB_ERR_FILE_MISSING',
-      'send the image as multipart form field "file"',
-    );
-  }
-  return part.toBuffer();
-}
-
-/** Adds the upload's job now; when Redis cannot take it, the outbox row keeps it for the sweeper. */
-async function enqueue(app: FastifyInstance, job: ThumbnailJob, log: FastifyBaseLogger) {
-  try {
-    await app.thumbnails.add(job);
-    app.metrics.enqueued.inc({ outcome: 'queued' });
-  } catch (error) {
-    app.metrics.enqueued.inc({ outcome: 'deferred' });
-    log.warn({ err: error, mediaId: job.mediaId }, 'thumbnail job left in the outbox');
-  }
-}
 
 export default async function mediaRoutes(
   app: FastifyInstance,
