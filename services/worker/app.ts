@@ -4,6 +4,7 @@
  * HTTP face. Never listens and takes no job until `start`; `stop` lets active jobs finish.
  */
 import type { FastifyInstance } from 'fastify';
+import { mysqlPoolOptions } from '../shared/config/fields.ts';
 import { DbTarget } from '../shared/db/target.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createS3Client } from '../shared/s3-client.ts';
@@ -41,13 +42,7 @@ export function buildWorker(config: WorkerConfig, log: Logger): WorkerApp {
     name: 'primary',
     role: 'primary',
     ...config.MYSQL_PRIMARY,
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: config.MYSQL_POOL_SIZE,
-    connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_MS,
-    acquireTimeoutMs: config.MYSQL_ACQUIRE_TIMEOUT_MS,
-    queryTimeoutMs: config.MYSQL_QUERY_TIMEOUT_MS,
+    ...mysqlPoolOptions(config),
     observer: quiet,
   });
   const media = new MediaDb(primary);

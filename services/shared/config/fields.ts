@@ -5,7 +5,7 @@
  */
 import type { S3Access } from '../s3-client.ts';
 import { DEFAULT_QUEUE_NAME } from '../thumbnails/job.ts';
-import { field, hostPort, httpUrl, integer, optional, secret, text } from './env.ts';
+import { field, hostPort, httpUrl, integer, optional, type Parsed, secret, text } from './env.ts';
 
 const MIB = 1024 * 1024;
 
@@ -40,6 +40,19 @@ export const IMAGE_FIELDS = {
   IMAGE_MAX_PIXELS: field(integer(1, 1_000_000_000), 40_000_000),
   IMAGE_MAX_FRAMES: field(integer(1, 10_000), 100),
 };
+
+type MysqlRaw = Parsed<typeof MYSQL_FIELDS>;
+
+/** What every pool of a service shares (DbTarget options less name, role and address). */
+export const mysqlPoolOptions = (c: MysqlRaw) => ({
+  user: c.MYSQL_USER,
+  password: c.MYSQL_PASSWORD,
+  database: c.MYSQL_DATABASE,
+  poolSize: c.MYSQL_POOL_SIZE,
+  connectTimeoutMs: c.MYSQL_CONNECT_TIMEOUT_MS,
+  acquireTimeoutMs: c.MYSQL_ACQUIRE_TIMEOUT_MS,
+  queryTimeoutMs: c.MYSQL_QUERY_TIMEOUT_MS,
+});
 
 export interface S3Config extends S3Access {
   readonly endpoint: URL | undefined;

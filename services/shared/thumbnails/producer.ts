@@ -7,6 +7,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { failFastRedis } from '../redis-options.ts';
 import { jobIdOf, jobOptions, THUMBNAIL_JOB_NAME, type ThumbnailJob } from './job.ts';
 import { checkQueueRedis, EvictingRedisError } from './redis-policy.ts';
 
@@ -43,14 +44,7 @@ export class ThumbnailProducer {
 
   constructor(options: ProducerOptions) {
     this.#options = options;
-    this.#redis = new Redis(options.url, {
-      connectTimeout: 2000,
-      commandTimeout: options.commandTimeoutMs,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      lazyConnect: true,
-    });
+    this.#redis = new Redis(options.url, failFastRedis(options.commandTimeoutMs));
     let lastError = '';
     this.#redis.on('error', (error: Error) => {
       if (error.message !== lastError) options.log.warn({ err: error }, 'queue redis problem');
