@@ -4,9 +4,7 @@
  * Statements only through placeholders; every call has the pool's timeouts.
  */
 import type { DbTarget, Row } from '../shared/db/target.ts';
-import { parseSizes, type ThumbnailJob } from '../shared/thumbnails/job.ts';
-
-export type ThumbnailStatus = 'pending' | 'ready' | 'failed';
+import { parseSizes, type ThumbnailJob, type ThumbnailStatus } from '../shared/thumbnails/job.ts';
 
 interface MediaRow extends Row {
   id: number;

@@ -6,6 +6,9 @@
  */
 import { isObjectKey } from '../storage/keys.ts';
 
+/** A media row's thumbnail state, as the API shows it. */
+export type ThumbnailStatus = 'pending' | 'ready' | 'failed';
+
 export interface ThumbnailJob {
   readonly mediaId: number;
   /** The stored original (`media/<uuid>/original.<ext>`). */

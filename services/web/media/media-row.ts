@@ -1,9 +1,7 @@
 /** A media row as the API shows it: URLs of the original and of every thumbnail size, and state. */
 import type { Row } from '../../shared/db/target.ts';
 import { thumbnailKey } from '../../shared/storage/keys.ts';
-import { parseSizes } from '../../shared/thumbnails/job.ts';
-
-export type ThumbnailStatus = 'pending' | 'ready' | 'failed';
+import { parseSizes, type ThumbnailStatus } from '../../shared/thumbnails/job.ts';
 
 export interface MediaRow extends Row {
   id: number;
