@@ -13,6 +13,7 @@ import database from './plugins/database.ts';
 import errors from './plugins/errors.ts';
 import health from './plugins/health.ts';
 import metrics from './plugins/metrics.ts';
+import queue from './plugins/queue.ts';
 import redis from './plugins/redis.ts';
 import sessions from './plugins/sessions.ts';
 import storage from './plugins/storage.ts';
@@ -91,6 +92,20 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
       : new MemorySessionStore(config.SESSION_MEMORY_MAX);
   await app.register(sessions, { store, ttlSeconds: config.SESSION_TTL_SECONDS });
   await app.register(storage, { config });
+  if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
+    const options = {
+      url: config.REDIS_URL,
+      queueName: config.QUEUE_NAME,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    };
+    // A refused queue Redis stops the start: close the pools already open, then say why.
+    try {
+      await app.register(queue, options);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+  }
   await app.register(multipart, {
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 0, parts: 1 },
   });
@@ -114,6 +129,8 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     ...reads,
     maxBytes: config.UPLOAD_MAX_BYTES,
     limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxFrames: config.IMAGE_MAX_FRAMES },
+    thumbnails: config.flags.thumbnails,
+    thumbnailSizes: config.THUMBNAIL_SIZES,
     thumbnailSize: config.THUMBNAIL_SIZE,
   });
   await app.register(fileRoutes);

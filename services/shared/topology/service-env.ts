@@ -81,6 +81,13 @@ export function serviceEnv(
           DATA_DIR: dataDir(d.name),
           TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
         };
+      case 'worker':
+        return {
+          ...data,
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          METRICS_PORT: String(d.ports.metrics),
+          ...(a.mode === 'native' ? { WORKER_ID: d.name } : {}),
+        };
       case 'lb':
         return {
           ...flagEnv,

@@ -27,10 +27,17 @@ export interface CacheObserver {
   request(result: 'hit' | 'miss' | 'error' | 'bypass'): void;
 }
 
+export interface CacheEntry<T> {
+  readonly key: string;
+  readonly ttlSeconds: number;
+  /** Whether a loaded value may be stored (a state about to change is not). Default: always. */
+  readonly keep?: (value: T) => boolean;
+}
+
 export interface Cache {
   readonly enabled: boolean;
   aside<T>(
-    entry: { key: string; ttlSeconds: number },
+    entry: CacheEntry<T>,
     load: () => Promise<Loaded<T>>,
     bypass?: boolean,
   ): Promise<Aside<T>>;
@@ -62,7 +69,7 @@ export class MemcachedCache implements Cache {
   }
 
   async aside<T>(
-    entry: { key: string; ttlSeconds: number },
+    entry: CacheEntry<T>,
     load: () => Promise<Loaded<T>>,
     bypass = false,
   ): Promise<Aside<T>> {
@@ -79,7 +86,8 @@ export class MemcachedCache implements Cache {
     const pending = this.#inflight.get(entry.key) as Promise<Loaded<T>> | undefined;
     if (pending) return { ...(await pending), cache: 'MISS' };
     const loading = load().then(async (loaded) => {
-      await this.#set(entry.key, loaded.value, entry.ttlSeconds);
+      if (entry.keep?.(loaded.value) ?? true)
+        await this.#set(entry.key, loaded.value, entry.ttlSeconds);
       return loaded;
     });
     this.#inflight.set(entry.key, loading);

@@ -3,8 +3,8 @@
  * and, when replicas are allowed, moves away from a replica that fails (next replica, then the
  * primary), so a dead replica costs at most one failed attempt per request.
  */
-import { isUnavailable } from './errors.ts';
-import type { DbTarget, Param, Row } from './target.ts';
+import { isUnavailable } from '../../shared/db/errors.ts';
+import type { DbTarget, Param, Row } from '../../shared/db/target.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
 

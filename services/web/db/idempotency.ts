@@ -4,8 +4,8 @@
  * request with the same key blocks on that row until the first commits, then replays its response.
  */
 import { createHash } from 'node:crypto';
+import type { DbTarget, Row, Session } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import type { DbTarget, Row, Session } from './target.ts';
 
 export interface IdempotencyClaim {
   /** Who the key belongs to: the route and the user (keys are per user and per route). */

@@ -4,10 +4,10 @@
  * session id.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import { checkLogin, hashPassword } from '../auth/password.ts';
 import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { endSession, sessionOf, startSession } from '../plugins/sessions.ts';
 import {
   type Credentials,

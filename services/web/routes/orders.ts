@@ -3,9 +3,9 @@
  * the same transaction. With an Idempotency-Key a retried checkout returns the first order.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { saveSession, sessionOf } from '../plugins/sessions.ts';
 import { priceCart } from '../shop/cart.ts';
 import type { Product } from '../shop/catalog.ts';

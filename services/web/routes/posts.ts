@@ -3,9 +3,9 @@
  * where they may be served from (X-DB says where they were).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
 import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';

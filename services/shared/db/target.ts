@@ -9,7 +9,7 @@ import {
   type ResultSetHeader,
   type RowDataPacket,
 } from 'mysql2/promise';
-import { Breaker } from '../../shared/breaker.ts';
+import { Breaker } from '../breaker.ts';
 import { DbUnavailableError, isUnavailable } from './errors.ts';
 
 export type Param = string | number | bigint | boolean | Date | Buffer | null;
