@@ -44,6 +44,7 @@ export const ENTRY_POINTS = {
   setup: 'dist/services/setup/main.js',
   web: 'dist/services/web/server.js',
   lb: 'dist/services/lb/server.js',
+  worker: 'dist/services/worker/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -154,6 +155,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.web) };
     case 'lb':
       return { ...base, ...node(ENTRY_POINTS.lb) };
+    case 'worker':
+      return { ...base, ...node(ENTRY_POINTS.worker) };
   }
 }
 

@@ -17,6 +17,7 @@ import health from './plugins/health.ts';
 import idempotency from './plugins/idempotency.ts';
 import { pressurePlugin, rateLimitPlugin } from './plugins/limits.ts';
 import metrics from './plugins/metrics.ts';
+import queue from './plugins/queue.ts';
 import redis from './plugins/redis.ts';
 import sessions from './plugins/sessions.ts';
 import storage from './plugins/storage.ts';
@@ -100,6 +101,20 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     sweepIntervalSeconds: config.ROLE === 'read' ? 0 : config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
   });
   await app.register(storage, { config });
+  if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
+    const options = {
+      url: config.REDIS_URL,
+      queueName: config.QUEUE_NAME,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    };
+    // A refused queue Redis stops the start: close the pools already open, then say why.
+    try {
+      await app.register(queue, options);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+  }
   await app.register(multipart, {
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 0, parts: 1 },
   });
@@ -130,6 +145,8 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     ...reads,
     maxBytes: config.UPLOAD_MAX_BYTES,
     limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxFrames: config.IMAGE_MAX_FRAMES },
+    thumbnails: config.flags.thumbnails,
+    thumbnailSizes: config.THUMBNAIL_SIZES,
     thumbnailSize: config.THUMBNAIL_SIZE,
   });
   await app.register(fileRoutes);

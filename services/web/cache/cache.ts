@@ -40,13 +40,13 @@ export interface Cache {
   readonly enabled: boolean;
   /** `reader`: the GTID position of the reader's own writes, which `load` must include. */
   aside<T>(
-    entry: CacheEntry,
+    entry: CacheEntry<T>,
     load: () => Promise<Loaded<T>>,
     reader?: GtidPosition,
   ): Promise<Aside<T>>;
   view<T>(entry: ViewEntry, load: ViewLoader<T>, reader?: GtidPosition): Promise<Aside<T>>;
   /** After a committed write: stores a value that readers would otherwise load. */
-  put(entry: CacheEntry, value: unknown): Promise<void>;
+  put<T>(entry: CacheEntry<T>, value: T): Promise<void>;
   /** After a committed write: makes every cached page of these views unreachable. */
   bump(versionKeys: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -11,9 +11,11 @@ export interface CacheTtls {
   readonly pageSeconds: number;
 }
 
-export interface CacheEntry {
+export interface CacheEntry<T = unknown> {
   readonly key: string;
   readonly ttlSeconds: number;
+  /** Whether a value may be stored (a state about to change is not). Default: always. */
+  readonly keep?: (value: T) => boolean;
 }
 
 export interface ViewEntry extends CacheEntry {

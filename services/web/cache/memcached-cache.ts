@@ -31,7 +31,7 @@ export class MemcachedCache implements Cache {
   }
 
   async aside<T>(
-    entry: CacheEntry,
+    entry: CacheEntry<T>,
     load: () => Promise<Loaded<T>>,
     reader?: GtidPosition,
   ): Promise<Aside<T>> {
@@ -44,7 +44,7 @@ export class MemcachedCache implements Cache {
     this.#observer.request('miss');
     const fill = async () => {
       const fresh = await load();
-      await this.#mc.set(entry.key, JSON.stringify(fresh.value), entry.ttlSeconds);
+      await this.put(entry, fresh.value);
       return fresh;
     };
     // A reader with its own writes loads for itself: a shared load may come from a lagging replica.
@@ -85,8 +85,9 @@ export class MemcachedCache implements Cache {
     return { ...loaded, cache: 'MISS' };
   }
 
-  async put(entry: CacheEntry, value: unknown): Promise<void> {
-    await this.#mc.set(entry.key, JSON.stringify(value), entry.ttlSeconds);
+  async put<T>(entry: CacheEntry<T>, value: T): Promise<void> {
+    if (entry.keep?.(value) ?? true)
+      await this.#mc.set(entry.key, JSON.stringify(value), entry.ttlSeconds);
   }
 
   async bump(versionKeys: readonly string[]): Promise<void> {

@@ -10,9 +10,9 @@
  * each replica is known to have reached is remembered, so a replica past the position is not asked
  * again. Only when the primary itself is down does a lagging replica answer.
  */
+import { dbFailureOf } from '../../shared/db/errors.ts';
+import type { DbTarget, Param, Row, Session } from '../../shared/db/target.ts';
 import { formatGtid, type GtidPosition, gtidCovers, mergeGtid } from '../consistency/gtid.ts';
-import { dbFailureOf } from './errors.ts';
-import type { DbTarget, Param, Row, Session } from './target.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
 

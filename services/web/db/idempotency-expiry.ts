@@ -3,8 +3,9 @@
  * found along idx_idem_created (forced: when most rows have expired the optimizer would rather
  * scan and sort the whole table) and deleted by primary key, so no run holds locks for long.
  */
+
+import type { DbTarget, Row } from '../../shared/db/target.ts';
 import { EXPIRED } from './idempotency.ts';
-import type { DbTarget, Row } from './target.ts';
 
 /** The oldest expired keys, along idx_idem_created. Parameters: TTL seconds, then LIMIT. */
 export const EXPIRED_BATCH = `SELECT scope, idem_key FROM idempotency_keys FORCE INDEX (idx_idem_created) WHERE ${EXPIRED} ORDER BY created_at LIMIT ?`;

@@ -7,8 +7,8 @@
  * inside it replays, a key older than it counts as new (idempotency-expiry.ts deletes them).
  */
 import { createHash } from 'node:crypto';
+import type { DbTarget, Row, Session } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import type { DbTarget, Row, Session } from './target.ts';
 
 export interface IdempotencyClaim {
   /** Who the key belongs to: the route and the user (keys are per user and per route). */
@@ -77,7 +77,7 @@ export class IdempotentWrites {
     claim: IdempotencyClaim | undefined,
     work: (tx: Session) => Promise<WriteResult<T>>,
   ): Promise<IdempotentResult<T>> {
-    const { value, lastGtid, position } = await this.#primary.transaction(async (tx) => {
+    const { value, lastGtid, position } = await this.#primary.committed(async (tx) => {
       const answered = claim === undefined ? undefined : await this.#claim(tx, claim);
       if (answered !== undefined && claim !== undefined) return replay<T>(answered, claim);
       return { ...(await this.#remember(tx, claim, await work(tx))), replayed: false };

@@ -4,11 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { mysqlPoolOptions } from '../../shared/config/fields.ts';
+import { DbTarget } from '../../shared/db/target.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
-import { DbTarget } from '../db/target.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,17 +27,7 @@ async function databasePlugin(
   app: FastifyInstance,
   { config, migrate: shouldMigrate }: DatabaseOptions,
 ): Promise<void> {
-  const common = {
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: config.MYSQL_POOL_SIZE,
-    connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_MS,
-    acquireTimeoutMs: config.MYSQL_ACQUIRE_TIMEOUT_MS,
-    queueLimit: config.MYSQL_QUEUE_LIMIT,
-    queryTimeoutMs: config.MYSQL_QUERY_TIMEOUT_MS,
-    observer: app.metrics.db,
-  };
+  const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
   const primary = new DbTarget({
     ...common,
     name: 'primary',

@@ -5,11 +5,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { dbFailureOf } from '../../shared/db/errors.ts';
 import { errorBody, HttpError } from '../../shared/http-error.ts';
-import { dbFailureOf } from '../db/errors.ts';
-import { ImageRejectedError } from '../media/image.ts';
+import { ImageRejectedError } from '../../shared/media/image.ts';
+import { StorageUnavailableError } from '../../shared/storage/object-store.ts';
 import { SessionStoreUnavailableError } from '../sessions/store.ts';
-import { StorageUnavailableError } from '../storage/object-store.ts';
 
 interface Classified {
   readonly status: number;

@@ -52,6 +52,7 @@ async function healthPlugin(app: FastifyInstance): Promise<void> {
       [`storage:${app.storage.kind}`, () => app.storage.check()],
     ];
     if (app.hasDecorator('redis')) checks.push(['redis', () => app.redis.ping()]);
+    if (app.hasDecorator('thumbnails')) checks.push(['queue', () => app.thumbnails.ping()]);
     const states = await Promise.all(
       checks.map(async ([name, run]) => [name, await probe(run)] as const),
     );

@@ -6,11 +6,11 @@
  * in flight (PRESSURE_MAX_PENDING_HASHES).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import type { HashGate } from '../auth/hash-gate.ts';
 import { checkLogin, hashPassword } from '../auth/password.ts';
 import { requestDigest } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { perMinute } from '../plugins/limits.ts';
 import { endSession, sessionOf, startSession } from '../plugins/sessions.ts';
 import { newCartToken } from '../sessions/session-id.ts';

@@ -6,9 +6,9 @@
  * exactly what was ordered, once (shop/checkout.ts): items another tab added meanwhile stay.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import { requestDigest } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { sessionOf, updateSession } from '../plugins/sessions.ts';
 import { newCartToken } from '../sessions/session-id.ts';
 import { priceCart } from '../shop/cart.ts';

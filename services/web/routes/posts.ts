@@ -5,10 +5,10 @@
  * back causally (read-source.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import type { GtidPosition } from '../consistency/gtid.ts';
 import { requestDigest } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
 import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';

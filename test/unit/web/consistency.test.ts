@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dbFailureOf } from '../../../services/shared/db/errors.ts';
 import {
   formatGtid,
   gtidCovers,
@@ -8,7 +9,6 @@ import {
   parseGtid,
 } from '../../../services/web/consistency/gtid.ts';
 import { MAX_TOKEN_CHARS, TokenSealer } from '../../../services/web/consistency/token.ts';
-import { dbFailureOf } from '../../../services/web/db/errors.ts';
 
 const gtid = (text: string) => {
   const parsed = parseGtid(text);

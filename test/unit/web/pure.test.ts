@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '../../../services/shared/breaker.ts';
-import { checkLimits, ImageRejectedError } from '../../../services/web/media/image.ts';
+import { checkLimits, ImageRejectedError } from '../../../services/shared/media/image.ts';
+import {
+  contentTypeOf,
+  isObjectKey,
+  originalKey,
+  thumbnailKey,
+} from '../../../services/shared/storage/keys.ts';
 import { sniffImageType } from '../../../services/web/media/sniff.ts';
 import { escapeHtml, renderTemplate } from '../../../services/web/pages/assets.ts';
 import { decodeCursor, encodeCursor } from '../../../services/web/posts/cursor.ts';
@@ -20,14 +26,18 @@ import {
   priceCart,
   removeFromCart,
 } from '../../../services/web/shop/cart.ts';
-import { contentTypeOf, isObjectKey, mediaKeys } from '../../../services/web/storage/keys.ts';
 import { trustedProxies, trustedProxyEntry } from '../../../services/web/trusted-proxies.ts';
 
 test('object keys: only shapes the server makes are accepted', () => {
-  const { original, thumbnail } = mediaKeys('image/png');
+  const original = originalKey('image/png');
+  const thumbnail = thumbnailKey(original, 256);
   const cases: [string, boolean][] = [
     [original, true],
     [thumbnail, true],
+    [original.replace('original.png', 'thumbnail.webp'), true],
+    [original.replace('original.png', 'thumbnail-0.webp'), false],
+    [original.replace('original.png', 'thumbnail-12345.webp'), false],
+    [original.replace('original.png', 'thumbnail-256.png'), false],
     ['static/0123456789abcdef/app.js', true],
     ['media/../../etc/passwd', false],
     ['media/%2e%2e/original.png', false],
@@ -42,6 +52,9 @@ test('object keys: only shapes the server makes are accepted', () => {
   for (const [key, ok] of cases) assert.equal(isObjectKey(key), ok, JSON.stringify(key));
   assert.match(original, /\.png$/);
   assert.equal(contentTypeOf(thumbnail), 'image/webp');
+  assert.equal(thumbnail, original.replace('original.png', 'thumbnail-256.webp'));
+  assert.equal(thumbnailKey(original.replace('.png', '.jpg'), 256), thumbnail, 'from the folder');
+  assert.throws(() => thumbnailKey('static/0123456789abcdef/app.js', 256));
   assert.equal(contentTypeOf('static/x/y.unknown'), 'application/octet-stream');
 });
 

@@ -5,8 +5,8 @@
  * answers 503 but stays in use.
  */
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import { Breaker } from '../../shared/breaker.ts';
-import { withDeadline } from '../../shared/deadline.ts';
+import { Breaker } from '../breaker.ts';
+import { withDeadline } from '../deadline.ts';
 import { DbUnavailableError, dbFailureOf } from './errors.ts';
 import {
   CLIENT_GRACE_MS,
@@ -73,20 +73,14 @@ export class DbTarget {
   }
 
   /** Runs `work` in a transaction on one connection: committed if it resolves, rolled back if not. */
-  transaction<T>(work: (tx: Session) => Promise<T>): Promise<Committed<T>> {
+  async transaction<T>(work: (tx: Session) => Promise<T>): Promise<T> {
+    return this.withSession(async (session, conn) => this.#inTransaction(session, conn, work));
+  }
+
+  /** A transaction that also says the GTIDs to read its writes back by (read-your-writes). */
+  committed<T>(work: (tx: Session) => Promise<T>): Promise<Committed<T>> {
     return this.withSession(async (session, conn) => {
-      // conn.query with a reply timeout: beginTransaction() and commit() have none, and would
-      // wait forever on a paused server.
-      const control = (sql: string) => conn.query({ sql, timeout: this.#replyTimeoutMs });
-      await control('START TRANSACTION');
-      let value: T;
-      try {
-        value = await work(session);
-        await control('COMMIT');
-      } catch (error) {
-        await control('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      const value = await this.#inTransaction(session, conn, work);
       const [row] = await session.rows<Row & { last: string | null; pos: string | null }>(
         'SELECT @@SESSION.last_gtid AS last, @@GLOBAL.gtid_binlog_pos AS pos',
       );
@@ -138,6 +132,25 @@ export class DbTarget {
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  async #inTransaction<T>(
+    session: Session,
+    conn: PoolConnection,
+    work: (tx: Session) => Promise<T>,
+  ): Promise<T> {
+    // conn.query with a reply timeout: beginTransaction() and commit() have none, and would wait
+    // forever on a paused server.
+    const control = (sql: string) => conn.query({ sql, timeout: this.#replyTimeoutMs });
+    await control('START TRANSACTION');
+    try {
+      const value = await work(session);
+      await control('COMMIT');
+      return value;
+    } catch (error) {
+      await control('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   async #acquire(deadlineMs: number): Promise<PoolConnection> {
