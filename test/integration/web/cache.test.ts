@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { headerOf } from '../../support/http.ts';
-import { ownMemcached } from '../../support/own-servers.ts';
+import { startTestMemcached } from '../../support/memcached-server.ts';
 import { loggedInClient, startTestWeb } from '../../support/web-app.ts';
 
 const CACHED = { STAGE: '4' };
@@ -101,7 +101,7 @@ test('memcached unreachable: reads answer from the database with X-Cache: BYPASS
 });
 
 test('memcached paused: reads answer in time with BYPASS; after it resumes no stale page is served', async (t) => {
-  const memcached = await ownMemcached(t);
+  const memcached = await startTestMemcached(t);
   const web = await startTestWeb(t, { ...CACHED, MEMCACHED_SERVERS: memcached.address });
   const { client } = await loggedInClient(web);
   await client.post('/api/posts', { json: { body: 'cached before the pause' } });

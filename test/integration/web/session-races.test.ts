@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { headerOf, type Reply } from '../../support/http.ts';
-import { ownRedis } from '../../support/own-servers.ts';
+import { startTestRedis } from '../../support/redis-server.ts';
 import { loggedInClient, startTestWeb } from '../../support/web-app.ts';
 
 interface Cart {
@@ -55,8 +55,8 @@ for (const [store, env] of [
 }
 
 test('checkout after Redis failed past the commit: a retry without a key orders once', async (t) => {
-  const redis = await ownRedis(t);
-  const web = await startTestWeb(t, { STAGE: '4', REDIS_URL: `redis://${redis.address}` });
+  const redis = await startTestRedis(t);
+  const web = await startTestWeb(t, { STAGE: '4', REDIS_URL: redis.url });
   const { client, id } = await loggedInClient(web);
   await client.post('/api/cart/items', { json: { sku: 'BOOK-001', qty: 2 } });
   await client.post('/api/cart/items', { json: { sku: 'BOOK-002', qty: 1 } });
@@ -104,8 +104,8 @@ test('checkout after Redis failed past the commit: a retry without a key orders 
 });
 
 test('checkout when Redis stopped right after the commit: a retry without a key orders once', async (t) => {
-  const redis = await ownRedis(t);
-  const web = await startTestWeb(t, { STAGE: '4', REDIS_URL: `redis://${redis.address}` });
+  const redis = await startTestRedis(t);
+  const web = await startTestWeb(t, { STAGE: '4', REDIS_URL: redis.url });
   const { client, id } = await loggedInClient(web);
   await client.post('/api/cart/items', { json: { sku: 'BOOK-003', qty: 1 } });
   const locker = await web.sql();
