@@ -13,6 +13,7 @@ import {
   integer,
   list,
   oneOf,
+  optional,
   parseEnv,
   text,
 } from '../shared/config/env.ts';
@@ -58,7 +59,15 @@ const schema = {
   ...IMAGE_FIELDS,
   THUMBNAIL_SIZES: field(list(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)), [128, 256, 512]),
   THUMBNAIL_SIZE: field(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE), 256),
-  READ_YOUR_WRITES_MS: field(integer(0, 600_000), 5000),
+  READ_YOUR_WRITES_TTL_SECONDS: field(integer(0, 2_592_000), 86_400),
+  CAUSAL_READ_WAIT_MS: field(integer(0, 1000), 5),
+  COOKIE_SECRET: optional(text(/^\S{16,}$/, 'at least 16 characters'), { secret: true }),
+  IDEMPOTENCY_KEY_TTL_HOURS: field(integer(1, 8760), 24),
+  IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: field(integer(0, 86_400), 60),
+  RATE_LIMIT_SIGNUP_PER_MINUTE: field(integer(0, 1_000_000), 60),
+  RATE_LIMIT_LOGIN_PER_MINUTE: field(integer(0, 1_000_000), 600),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: field(integer(0, 60_000), 1000),
+  PRESSURE_MAX_PENDING_HASHES: field(integer(0, 100_000), 32),
   KEEP_ALIVE_TIMEOUT_MS: field(integer(1000, 600_000), 72_000),
   HEADERS_TIMEOUT_MS: field(integer(1000, 600_000), 10_000),
   REQUEST_TIMEOUT_MS: field(integer(1000, 3_600_000), 60_000),
@@ -108,6 +117,12 @@ export function loadWebConfig(env: Env): WebConfig {
   }
   if (flags.readFrom === 'replicas' && raw.MYSQL_REPLICAS.length === 0) {
     problems.push('MYSQL_REPLICAS needs at least one host:port when READ_FROM=replicas');
+  }
+  const tracksWrites = flags.readFrom === 'replicas' || flags.cache === 'memcached';
+  if (tracksWrites && raw.READ_YOUR_WRITES_TTL_SECONDS > 0 && !raw.COOKIE_SECRET) {
+    problems.push(
+      'COOKIE_SECRET (or COOKIE_SECRET_FILE) is required when READ_FROM=replicas or CACHE=memcached: it seals the read-your-writes cookie (READ_YOUR_WRITES_TTL_SECONDS=0 turns that off)',
+    );
   }
   const s3 = flags.storage === 's3' ? s3ConfigOf(raw, 'when STORAGE=s3', problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);

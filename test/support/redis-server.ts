@@ -29,6 +29,8 @@ export interface TestRedis {
   resume(): void;
   /** SIGKILL, like a crash: what the AOF had not written yet is lost. */
   kill(): Promise<void>;
+  /** SIGTERM, a clean shutdown: the AOF is flushed, nothing is lost. */
+  stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
 }
@@ -46,10 +48,11 @@ export async function startTestRedis(t: TestContext, extraArgs: string[] = []): 
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await waitUntil(() => probeRedis('127.0.0.1', port), { what: 'test redis', timeoutMs: 10_000 });
   };
-  const kill = async () => {
-    proc?.kill('SIGKILL');
+  const stopWith = (signal: NodeJS.Signals) => async () => {
+    proc?.kill(signal);
     await exited;
   };
+  const kill = stopWith('SIGKILL');
   await start();
   t.after(async () => {
     proc?.kill('SIGCONT');
@@ -62,6 +65,7 @@ export async function startTestRedis(t: TestContext, extraArgs: string[] = []): 
     pause: () => proc?.kill('SIGSTOP'),
     resume: () => proc?.kill('SIGCONT'),
     kill,
+    stop: stopWith('SIGTERM'),
     start,
   };
 }

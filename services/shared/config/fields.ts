@@ -18,6 +18,7 @@ export const MYSQL_FIELDS = {
   MYSQL_CONNECT_TIMEOUT_MS: field(integer(100, 60_000), 2000),
   MYSQL_QUERY_TIMEOUT_MS: field(integer(100, 600_000), 5000),
   MYSQL_ACQUIRE_TIMEOUT_MS: field(integer(10, 60_000), 2000),
+  MYSQL_QUEUE_LIMIT: field(integer(1, 100_000), 100),
 };
 
 export const S3_FIELDS = {
@@ -52,6 +53,7 @@ export const mysqlPoolOptions = (c: MysqlRaw) => ({
   connectTimeoutMs: c.MYSQL_CONNECT_TIMEOUT_MS,
   acquireTimeoutMs: c.MYSQL_ACQUIRE_TIMEOUT_MS,
   queryTimeoutMs: c.MYSQL_QUERY_TIMEOUT_MS,
+  queueLimit: c.MYSQL_QUEUE_LIMIT,
 });
 
 export interface S3Config extends S3Access {

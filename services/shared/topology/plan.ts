@@ -16,7 +16,7 @@ import type { SecretName } from './constants.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
-export { SECRET_NAMES, type SecretName, STACK_CONSTANTS } from './constants.ts';
+export { SECRET_NAMES, type SecretName, STACK_CONSTANTS, WEB_SETTINGS } from './constants.ts';
 
 export type Addressing =
   | { readonly mode: 'native'; readonly portBase: number; readonly stackDir: string }

@@ -80,6 +80,7 @@ export function serviceEnv(
           ROLE: ROLE[d.pool ?? 'web'],
           DATA_DIR: dataDir(d.name),
           TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
+          COOKIE_SECRET_FILE: file('web-cookie-secret'),
         };
       case 'worker':
         return {

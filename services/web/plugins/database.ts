@@ -38,7 +38,7 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const cluster = new DbCluster(primary, replicas);
+  const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) await migrate(primary, MIGRATIONS, app.log);

@@ -12,12 +12,12 @@ import { HttpError } from '../../shared/http-error.ts';
 import type { ImageLimits } from '../../shared/media/image.ts';
 import { originalKey, thumbnailKey } from '../../shared/storage/keys.ts';
 import { formatSizes } from '../../shared/thumbnails/job.ts';
-import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
+import { requestDigest } from '../db/idempotency.ts';
 import { type MediaRow, mediaSchema, toMedia } from '../media/media-row.ts';
 import { enqueue, receive } from '../media/steps.ts';
 import { type CheckedImage, checkImage, prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
-import { describeRead, markRecentWrite, type ReadPolicy, readSource } from './read-source.ts';
+import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
   errorResponses,
   type IdempotencyHeaders,
@@ -42,6 +42,11 @@ export default async function mediaRoutes(
   options: MediaOptions,
 ): Promise<void> {
   const queued = options.thumbnails === 'queue';
+  // A pending thumbnail is about to change: only a final state is cached.
+  const mediaEntry = (id: number) => ({
+    ...app.cacheKeys.media(id),
+    keep: (m: { thumbnail: string }) => m.thumbnail !== 'pending',
+  });
 
   app.post<{ Headers: IdempotencyHeaders }>(
     '/api/media',
@@ -86,7 +91,7 @@ export default async function mediaRoutes(
       // Stored before the transaction: a primary connection is not held while the object store
       // works. A failed insert leaves unreferenced objects behind, never a row without its files.
       const original = originalKey(image.type);
-      if (!(await alreadyAnswered(app.db.primary, claim))) {
+      if (!(await app.idempotency.alreadyAnswered(claim))) {
         await app.storage.put(original, image.bytes, image.type);
         await Promise.all(
           [...(image.thumbnails ?? [])].map(([size, thumbnail]) =>
@@ -94,7 +99,7 @@ export default async function mediaRoutes(
           ),
         );
       }
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         const inserted = await tx.write(
           `INSERT INTO media (user_id, object_key, thumbnail_key, thumbnail_sizes, content_type, bytes, width, height, sha256, thumbnail_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -124,7 +129,8 @@ export default async function mediaRoutes(
         const job = { mediaId: result.body.id, objectKey: original, sizes: options.thumbnailSizes };
         await enqueue(app, job, request.log);
       }
-      markRecentWrite(request, reply, options);
+      await app.cache.put(mediaEntry(result.body.id), result.body);
+      markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -137,23 +143,23 @@ export default async function mediaRoutes(
     },
     async (request, reply) => {
       const { id } = request.params;
-      // A pending thumbnail is about to change: only a final state is cached.
-      const entry = {
-        ...app.cacheKeys.media(id),
-        keep: (m: { thumbnail: string }) => m.thumbnail !== 'pending',
-      };
-      const result = await app.cache.aside(entry, async () => {
-        const source = readSource(request, options);
-        const { rows, servedBy } = await app.db.read<MediaRow>(
-          source,
-          'SELECT * FROM media WHERE id = ?',
-          [id],
-        );
-        const [row] = rows;
-        if (row === undefined)
-          throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
-        return { value: toMedia(row), servedBy };
-      });
+      const after = writerPosition(request, options);
+      const result = await app.cache.aside(
+        mediaEntry(id),
+        async () => {
+          const { rows, servedBy } = await app.db.read<MediaRow>(
+            options.readFrom,
+            'SELECT * FROM media WHERE id = ?',
+            [id],
+            { after },
+          );
+          const [row] = rows;
+          if (row === undefined)
+            throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
+          return { value: toMedia(row), servedBy };
+        },
+        after,
+      );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
     },

@@ -128,3 +128,12 @@ test('inCgroup joins the cgroup before exec, keeping the command intact', () => 
     '/repo/dist/services/web/server.js',
   ]);
 });
+
+test('web settings the user gave reach the web servers only', () => {
+  const withSettings = { ...ctx(false), webEnv: { RATE_LIMIT_LOGIN_PER_MINUTE: '0' } };
+  assert.equal(launchSpec(service('web-1'), withSettings).env.RATE_LIMIT_LOGIN_PER_MINUTE, '0');
+  assert.equal(
+    launchSpec(service('redis'), withSettings).env.RATE_LIMIT_LOGIN_PER_MINUTE,
+    undefined,
+  );
+});

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '../../../services/shared/breaker.ts';
-import { isUnavailable } from '../../../services/shared/db/errors.ts';
 import { checkLimits, ImageRejectedError } from '../../../services/shared/media/image.ts';
 import {
   contentTypeOf,
@@ -178,18 +177,6 @@ test('circuit breaker opens, half-opens one trial, closes on success', () => {
   assert.ok(breaker.allow());
   breaker.succeeded();
   assert.equal(breaker.state, 'closed');
-});
-
-test('database availability errors are recognised', () => {
-  assert.ok(isUnavailable({ code: 'ECONNREFUSED' }));
-  assert.ok(
-    isUnavailable({ code: 'ER_OPTION_PREVENTS_STATEMENT' }),
-    'a read-only server refusing a write',
-  );
-  assert.ok(isUnavailable({ code: 'X', fatal: true }));
-  assert.equal(isUnavailable({ code: 'ER_DUP_ENTRY' }), false);
-  assert.equal(isUnavailable(new Error('boom')), false);
-  assert.equal(isUnavailable(null), false);
 });
 
 test('templates escape values and keep unknown names', () => {
