@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down test up seed bench-lb deps build lint
+.PHONY: local down test up seed bench-lb bench-thumbnails deps build lint
 
 export
 
@@ -27,6 +27,9 @@ seed: build
 
 bench-lb: build
 	@node dist/loadtest/bench-lb/cli.js $(ARGS)
+
+bench-thumbnails: build
+	@node dist/loadtest/bench-thumbnails/cli.js $(ARGS)
 
 lint:
 	@npm run --silent lint

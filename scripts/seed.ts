@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
 import type { StackFile } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
+import { DbTarget } from '../services/shared/db/target.ts';
 import { hashPassword } from '../services/web/auth/password.ts';
 import { migrate } from '../services/web/db/migrate.ts';
 import { MIGRATIONS } from '../services/web/db/migrations.ts';
-import { DbTarget } from '../services/web/db/target.ts';
 import { loadPosts, loadUsers } from './seed/load.ts';
 
 const schema = {

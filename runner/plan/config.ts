@@ -20,7 +20,7 @@ import {
 import { type Flags, resolveFlags } from '../../services/shared/config/flags.ts';
 import { LOG_LEVELS } from '../../services/shared/logger.ts';
 import { DEFAULT_PORT_BASE } from '../../services/shared/topology/addresses.ts';
-import { STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
+import { STACK_CONSTANTS, WEB_SETTINGS } from '../../services/shared/topology/plan.ts';
 
 /** The highest port a stack uses is STACK_PORT_BASE + 900 (the S3 store). */
 export const MAX_PORT_BASE = 65535 - 900;
@@ -66,6 +66,8 @@ export interface RunnerConfig {
   readonly externalS3: ExternalS3 | undefined;
   /** Passed to every child: where to find binaries and a home directory. */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /** WEB_SETTINGS the user set, passed to the web servers. */
+  readonly webEnv: Readonly<Record<string, string>>;
   /** The repository (working directory of the app processes, root of infra/ and dist/). */
   readonly repoDir: string;
 }
@@ -117,6 +119,9 @@ export function parseRunnerConfig(env: Env, repoDir: string): RunnerConfig {
     logLevel: c.LOG_LEVEL,
     externalS3: externalS3(c),
     baseEnv: { PATH: c.PATH, ...(c.HOME === undefined ? {} : { HOME: c.HOME }) },
+    webEnv: Object.fromEntries(
+      WEB_SETTINGS.flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+    ),
     repoDir,
   });
 }

@@ -32,6 +32,8 @@ export interface LaunchContext {
   readonly logLevel: string;
   /** PATH, HOME: what every child gets besides its own variables. */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /** Settings the user gave for the web servers (WEB_SETTINGS). */
+  readonly webEnv?: Readonly<Record<string, string>>;
 }
 
 /** Every child carries this variable; with the recorded start time it proves a process is ours. */
@@ -42,6 +44,7 @@ export const ENTRY_POINTS = {
   setup: 'dist/services/setup/main.js',
   web: 'dist/services/web/server.js',
   lb: 'dist/services/lb/server.js',
+  worker: 'dist/services/worker/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -129,6 +132,7 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
   const env = {
     ...ctx.baseEnv,
     ...s.env,
+    ...(s.kind === 'web' ? ctx.webEnv : {}),
     ...extraEnv(s, ctx),
     LOG_LEVEL: ctx.logLevel,
     [STACK_MARKER]: ctx.stackDir,
@@ -151,6 +155,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.web) };
     case 'lb':
       return { ...base, ...node(ENTRY_POINTS.lb) };
+    case 'worker':
+      return { ...base, ...node(ENTRY_POINTS.worker) };
   }
 }
 

@@ -63,6 +63,8 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
         });
     case 'web':
       return () => probeHttp(`http://${s.host}:${port('http')}/health/ready`);
+    case 'worker':
+      return () => probeHttp(`http://${s.host}:${port('metrics')}/health/ready`);
     case 'lb':
       return () => probeTls(s.host, port('https'));
     case 'setup':

@@ -112,6 +112,7 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     binaries,
     logLevel: config.logLevel,
     baseEnv: config.baseEnv,
+    webEnv: config.webEnv,
   };
   let template: Promise<string> | undefined;
   const mysqlTemplate = () => {

@@ -7,12 +7,17 @@ import type { IncomingMessage } from 'node:http';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { HttpError } from '../shared/http-error.ts';
+import { HashGate } from './auth/hash-gate.ts';
 import type { WebConfig } from './config.ts';
+import { TokenSealer } from './consistency/token.ts';
 import cache from './plugins/cache.ts';
 import database from './plugins/database.ts';
 import errors from './plugins/errors.ts';
 import health from './plugins/health.ts';
+import idempotency from './plugins/idempotency.ts';
+import { pressurePlugin, rateLimitPlugin } from './plugins/limits.ts';
 import metrics from './plugins/metrics.ts';
+import queue from './plugins/queue.ts';
 import redis from './plugins/redis.ts';
 import sessions from './plugins/sessions.ts';
 import storage from './plugins/storage.ts';
@@ -90,7 +95,26 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
       ? new RedisSessionStore(app.redis)
       : new MemorySessionStore(config.SESSION_MEMORY_MAX);
   await app.register(sessions, { store, ttlSeconds: config.SESSION_TTL_SECONDS });
+  await app.register(rateLimitPlugin, { namespace: config.MYSQL_DATABASE });
+  await app.register(idempotency, {
+    ttlHours: config.IDEMPOTENCY_KEY_TTL_HOURS,
+    sweepIntervalSeconds: config.ROLE === 'read' ? 0 : config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
+  });
   await app.register(storage, { config });
+  if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
+    const options = {
+      url: config.REDIS_URL,
+      queueName: config.QUEUE_NAME,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    };
+    // A refused queue Redis stops the start: close the pools already open, then say why.
+    try {
+      await app.register(queue, options);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+  }
   await app.register(multipart, {
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 0, parts: 1 },
   });
@@ -101,15 +125,22 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     timeoutMs: config.READY_PROBE_TIMEOUT_MS,
   });
 
+  const tracksWrites =
+    config.COOKIE_SECRET !== undefined && config.READ_YOUR_WRITES_TTL_SECONDS > 0;
   const reads = {
     readFrom: config.flags.readFrom,
     cacheEnabled: config.flags.cache === 'memcached',
-    readYourWritesMs: config.READ_YOUR_WRITES_MS,
+    sealer: tracksWrites ? new TokenSealer(config.COOKIE_SECRET ?? '') : undefined,
+    markTtlSeconds: config.READ_YOUR_WRITES_TTL_SECONDS,
   };
   const catalog = new Catalog(app.db, config.flags.readFrom);
   await app.register(accountRoutes, {
     passwordCost: config.PASSWORD_HASH_COST,
     serverId: config.SERVER_ID,
+    hashGate: new HashGate(config.PRESSURE_MAX_PENDING_HASHES),
+    signupPerMinute: config.RATE_LIMIT_SIGNUP_PER_MINUTE,
+    loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+    reads,
   });
   await app.register(cartRoutes, { catalog, serverId: config.SERVER_ID });
   await app.register(orderRoutes);
@@ -118,9 +149,14 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     ...reads,
     maxBytes: config.UPLOAD_MAX_BYTES,
     limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxFrames: config.IMAGE_MAX_FRAMES },
+    thumbnails: config.flags.thumbnails,
+    thumbnailSizes: config.THUMBNAIL_SIZES,
     thumbnailSize: config.THUMBNAIL_SIZE,
   });
   await app.register(fileRoutes);
   await app.register(pageRoutes, { config });
+  await app.register(pressurePlugin, {
+    maxEventLoopDelayMs: config.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+  });
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * The web service's configuration: the stage flags plus its own variables, parsed once at start-up
  * from the environment. Variables that only matter for some flag values (S3_* for STORAGE=s3,
- * REDIS_URL for SESSION_STORE=redis) are required exactly when those values are chosen.
+ * REDIS_URL for SESSION_STORE=redis or THUMBNAILS=queue) are required exactly when those values
+ * are chosen.
  */
 import { hostname } from 'node:os';
 import {
@@ -9,19 +10,25 @@ import {
   type Env,
   field,
   hostPort,
-  httpUrl,
   integer,
   list,
   oneOf,
   optional,
   parseEnv,
-  secret,
   text,
 } from '../shared/config/env.ts';
+import {
+  IMAGE_FIELDS,
+  MYSQL_FIELDS,
+  REDIS_FIELDS,
+  S3_FIELDS,
+  type S3Config,
+  s3ConfigOf,
+} from '../shared/config/fields.ts';
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LB_HEALTH_DEFAULTS, noticeTimeMs } from '../shared/lb-health.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
-import type { S3Access } from '../shared/s3-client.ts';
+import { MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE } from '../shared/thumbnails/job.ts';
 import { trustedProxyEntry } from './trusted-proxies.ts';
 
 const MIB = 1024 * 1024;
@@ -34,41 +41,34 @@ const schema = {
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
   TRUST_PROXY: field(list(trustedProxyEntry), []),
 
-  MYSQL_PRIMARY: field(hostPort),
+  ...MYSQL_FIELDS,
   MYSQL_REPLICAS: field(list(hostPort), []),
-  MYSQL_USER: field(text(/^\w{1,32}$/, 'a MySQL user name'), 'app'),
-  MYSQL_PASSWORD: secret(text()),
-  MYSQL_DATABASE: field(text(/^\w{1,64}$/, 'a database name (letters, digits, _)'), 'scaling_lab'),
-  MYSQL_POOL_SIZE: field(integer(1, 500), 10),
-  MYSQL_CONNECT_TIMEOUT_MS: field(integer(100, 60_000), 2000),
-  MYSQL_QUERY_TIMEOUT_MS: field(integer(100, 600_000), 5000),
-  MYSQL_ACQUIRE_TIMEOUT_MS: field(integer(10, 60_000), 2000),
 
   MEMCACHED_SERVERS: field(list(hostPort), []),
   MEMCACHED_TIMEOUT_MS: field(integer(10, 10_000), 100),
   CACHE_POST_TTL_SECONDS: field(integer(1, 86_400), 3600),
   CACHE_PAGE_TTL_SECONDS: field(integer(1, 3600), 5),
 
-  REDIS_URL: optional(text(/^rediss?:\/\/\S+$/, 'a redis:// URL')),
-  REDIS_COMMAND_TIMEOUT_MS: field(integer(50, 60_000), 1000),
-
-  S3_ENDPOINT: optional(httpUrl),
-  S3_BUCKET: optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
-  S3_REGION: field(text(/^[\w-]+$/, 'an AWS region name'), 'us-east-1'),
-  S3_ACCESS_KEY_ID: optional(text()),
-  S3_SECRET_ACCESS_KEY: optional(text(), { secret: true }),
-  S3_TIMEOUT_MS: field(integer(100, 600_000), 10_000),
+  ...REDIS_FIELDS,
+  ...S3_FIELDS,
 
   DATA_DIR: field(text(), './data'),
   SESSION_TTL_SECONDS: field(integer(60, 31_536_000), 86_400),
   SESSION_MEMORY_MAX: field(integer(10, 10_000_000), 100_000),
   PASSWORD_HASH_COST: field(integer(10, 20), 14),
   BODY_LIMIT_BYTES: field(integer(1024, 10 * MIB), 16 * 1024),
-  UPLOAD_MAX_BYTES: field(integer(1024, 1024 * MIB), 10 * MIB),
-  IMAGE_MAX_PIXELS: field(integer(1, 1_000_000_000), 40_000_000),
-  IMAGE_MAX_FRAMES: field(integer(1, 10_000), 100),
-  THUMBNAIL_SIZE: field(integer(16, 2048), 256),
-  READ_YOUR_WRITES_MS: field(integer(0, 600_000), 5000),
+  ...IMAGE_FIELDS,
+  THUMBNAIL_SIZES: field(list(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE)), [128, 256, 512]),
+  THUMBNAIL_SIZE: field(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE), 256),
+  READ_YOUR_WRITES_TTL_SECONDS: field(integer(0, 2_592_000), 86_400),
+  CAUSAL_READ_WAIT_MS: field(integer(0, 1000), 5),
+  COOKIE_SECRET: optional(text(/^\S{16,}$/, 'at least 16 characters'), { secret: true }),
+  IDEMPOTENCY_KEY_TTL_HOURS: field(integer(1, 8760), 24),
+  IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: field(integer(0, 86_400), 60),
+  RATE_LIMIT_SIGNUP_PER_MINUTE: field(integer(0, 1_000_000), 60),
+  RATE_LIMIT_LOGIN_PER_MINUTE: field(integer(0, 1_000_000), 600),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: field(integer(0, 60_000), 1000),
+  PRESSURE_MAX_PENDING_HASHES: field(integer(0, 100_000), 32),
   KEEP_ALIVE_TIMEOUT_MS: field(integer(1000, 600_000), 72_000),
   HEADERS_TIMEOUT_MS: field(integer(1000, 600_000), 10_000),
   REQUEST_TIMEOUT_MS: field(integer(1000, 3_600_000), 60_000),
@@ -80,33 +80,12 @@ const schema = {
 
 type Raw = ReturnType<typeof parseEnv<typeof schema>>;
 
-export interface S3Config extends S3Access {
-  readonly endpoint: URL | undefined;
-  readonly bucket: string;
-  readonly timeoutMs: number;
-}
+export type { S3Config };
 
 export interface WebConfig extends Omit<Raw, `S3_${string}` | 'REDIS_URL'> {
   readonly flags: Flags;
   readonly REDIS_URL: string | undefined;
   readonly s3: S3Config | undefined;
-}
-
-function s3Of(raw: Raw, flags: Flags, problems: string[]): S3Config | undefined {
-  if (flags.storage !== 's3') return undefined;
-  const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
-    (k) => !raw[k],
-  );
-  for (const name of missing) problems.push(`${name} is required when STORAGE=s3`);
-  if (missing.length > 0) return undefined;
-  return {
-    endpoint: raw.S3_ENDPOINT,
-    bucket: raw.S3_BUCKET ?? '',
-    region: raw.S3_REGION,
-    accessKeyId: raw.S3_ACCESS_KEY_ID ?? '',
-    secretAccessKey: raw.S3_SECRET_ACCESS_KEY ?? '',
-    timeoutMs: raw.S3_TIMEOUT_MS,
-  };
 }
 
 /** Parses the web service's configuration. Throws one ConfigError naming every bad variable. */
@@ -127,6 +106,15 @@ export function loadWebConfig(env: Env): WebConfig {
 
   if (flags.sessionStore === 'redis' && !raw.REDIS_URL)
     problems.push('REDIS_URL is required when SESSION_STORE=redis');
+  if (flags.thumbnails === 'queue' && !raw.REDIS_URL)
+    problems.push('REDIS_URL is required when THUMBNAILS=queue (the job queue lives in Redis)');
+  const sizes = raw.THUMBNAIL_SIZES;
+  if (sizes.length === 0 || sizes.length > 8 || new Set(sizes).size !== sizes.length)
+    problems.push('THUMBNAIL_SIZES needs 1 to 8 different sizes');
+  else if (!sizes.includes(raw.THUMBNAIL_SIZE))
+    problems.push(
+      `THUMBNAIL_SIZE=${raw.THUMBNAIL_SIZE} must be one of THUMBNAIL_SIZES (${sizes.join(',')}): it names the size thumbnailUrl shows`,
+    );
   if (flags.cache === 'memcached' && raw.MEMCACHED_SERVERS.length === 0) {
     problems.push('MEMCACHED_SERVERS needs at least one host:port when CACHE=memcached');
   }
@@ -135,7 +123,13 @@ export function loadWebConfig(env: Env): WebConfig {
   }
   if (raw.DRAIN_DELAY_MS > 0 && raw.SHUTDOWN_GRACE_MS <= raw.DRAIN_DELAY_MS)
     problems.push('SHUTDOWN_GRACE_MS must exceed DRAIN_DELAY_MS: draining comes first');
-  const s3 = s3Of(raw, flags, problems);
+  const tracksWrites = flags.readFrom === 'replicas' || flags.cache === 'memcached';
+  if (tracksWrites && raw.READ_YOUR_WRITES_TTL_SECONDS > 0 && !raw.COOKIE_SECRET) {
+    problems.push(
+      'COOKIE_SECRET (or COOKIE_SECRET_FILE) is required when READ_FROM=replicas or CACHE=memcached: it seals the read-your-writes cookie (READ_YOUR_WRITES_TTL_SECONDS=0 turns that off)',
+    );
+  }
+  const s3 = flags.storage === 's3' ? s3ConfigOf(raw, 'when STORAGE=s3', problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
   const {
     S3_ENDPOINT,

@@ -64,6 +64,8 @@ function runTests(files: readonly string[], stackFile: string): ChildProcess {
       '--test-reporter=spec',
       `--test-concurrency=${CONCURRENCY}`,
       `--test-timeout=${TEST_TIMEOUT_MS}`,
+      // A file whose test timed out can leave handles open; without this the runner waits forever.
+      '--test-force-exit',
       ...files,
     ],
     { cwd: repo, stdio: 'inherit', env: { ...process.env, [STACK_FILE_VARIABLE]: stackFile } },

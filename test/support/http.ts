@@ -1,6 +1,7 @@
 /**
  * A small HTTP client for tests: JSON and multipart bodies, a cookie jar per client (so a test can
- * act as one browser), every response's headers and status kept, nothing thrown on 4xx/5xx.
+ * act as one browser: cookies expire after their Max-Age), every response's headers and status
+ * kept, nothing thrown on 4xx/5xx.
  */
 import { Agent, type Dispatcher, type FormData, request } from 'undici';
 
@@ -26,6 +27,8 @@ const header = (headers: Reply['headers'], name: string): string | undefined => 
 export class Client {
   readonly base: string;
   readonly cookies = new Map<string, string>();
+  /** When each cookie with Max-Age stops being sent (ms since epoch), as a browser would. */
+  readonly #expires = new Map<string, number>();
   readonly #dispatcher: Dispatcher | undefined;
 
   constructor(base: string, options: { ca?: string | Buffer } = {}) {
@@ -45,6 +48,12 @@ export class Client {
       headers['content-type'] ??= 'application/json';
     }
     if (options.form) body = options.form;
+    for (const [name, at] of this.#expires) {
+      if (at <= Date.now()) {
+        this.cookies.delete(name);
+        this.#expires.delete(name);
+      }
+    }
     if (this.cookies.size > 0 && headers.cookie === undefined) {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     }
@@ -87,8 +96,12 @@ export class Client {
       const expired = attributes.some(
         (a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a),
       );
+      const maxAge = attributes.map((a) => /^\s*max-age=(\d+)\s*$/i.exec(a)?.[1]).find(Boolean);
+      this.#expires.delete(name);
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
+      if (maxAge !== undefined && !expired)
+        this.#expires.set(name, Date.now() + Number(maxAge) * 1000);
     }
   }
 }

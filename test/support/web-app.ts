@@ -2,7 +2,8 @@
  * Builds the web app (services/web/app.ts) for one test against the shared native stack's data tier
  * (STACK_FILE, started by test/integration/run.ts): its own database `scaling_lab_t_<random>` on the
  * primary (replicated to the replicas), its own data dir, a real listener on 127.0.0.1. Everything
- * is torn down when the test ends.
+ * is torn down when the test ends. The app runs with the product's defaults (password cost 14,
+ * rate limits, timeouts) unless a test overrides one and says why.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,22 +37,35 @@ export interface TestWeb {
   sql(instance?: string): Promise<Connection>;
 }
 
-function stackEnv(stack: StackFile, database: string, dataDir: string): Record<string, string> {
+export interface TestWebOptions {
+  /** A stack whose MariaDB servers the app uses instead of the shared one's (e.g. one whose
+   * replica a test makes lag); Redis, memcached and S3 still come from the shared stack. */
+  readonly mysql?: StackFile;
+  /** An existing test database to share (a second server of the same app); default a new one. */
+  readonly database?: string;
+}
+
+function stackEnv(
+  stack: StackFile,
+  mysql: StackFile,
+  database: string,
+  dataDir: string,
+): Record<string, string> {
   const endpoint = (s: StackService) => `${s.host}:${s.ports.mysql}`;
-  const replicas = stack.services.filter((s) => s.kind === 'mysql-replica');
+  const replicas = mysql.services.filter((s) => s.kind === 'mysql-replica');
   const redis = stack.services.find((s) => s.kind === 'redis');
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: '0',
     SERVER_ID: `test-${database.slice(-6)}`,
     LOG_LEVEL: 'error',
-    MYSQL_PRIMARY: endpoint(serviceOf(stack, 'mysql-primary')),
+    MYSQL_PRIMARY: endpoint(serviceOf(mysql, 'mysql-primary')),
     MYSQL_REPLICAS: replicas.map(endpoint).join(','),
-    MYSQL_USER: stack.mysql.user,
-    MYSQL_PASSWORD_FILE: stack.secrets['mysql-password'],
+    MYSQL_USER: mysql.mysql.user,
+    MYSQL_PASSWORD_FILE: mysql.secrets['mysql-password'],
     MYSQL_DATABASE: database,
     DATA_DIR: dataDir,
-    PASSWORD_HASH_COST: '10',
+    COOKIE_SECRET_FILE: stack.secrets['web-cookie-secret'],
   };
   if (redis?.ports.redis !== undefined)
     env.REDIS_URL = `redis://${redis.host}:${redis.ports.redis}`;
@@ -75,13 +89,19 @@ function stackEnv(stack: StackFile, database: string, dataDir: string): Record<s
 export async function startTestWeb(
   t: TestContext,
   env: Record<string, string> = {},
+  options: TestWebOptions = {},
 ): Promise<TestWeb> {
   const stack = readStackFile();
-  const { name: database } = await createTestDatabase(stack, t);
+  const mysql = options.mysql ?? stack;
+  const database = options.database ?? (await createTestDatabase(mysql, t)).name;
   const dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const config = loadWebConfig({ STAGE: '1', ...stackEnv(stack, database, dataDir), ...env });
+  const config = loadWebConfig({
+    STAGE: '1',
+    ...stackEnv(stack, mysql, database, dataDir),
+    ...env,
+  });
   const logger = pino({ level: config.LOG_LEVEL });
   const app = await buildApp(config, { logger });
   t.after(() => app.close());
@@ -98,10 +118,10 @@ export async function startTestWeb(
     app,
     config,
     database,
-    stack,
+    stack: mysql,
     client: () => new Client(url),
     sql: async (instance = 'mysql-primary') => {
-      const conn = await connectMysql(stack, { instance, database });
+      const conn = await connectMysql(mysql, { instance, database });
       connections.push(conn);
       return conn;
     },

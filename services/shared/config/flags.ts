@@ -3,7 +3,7 @@
  * value wins over the preset), cross-flag rules checked in one place. Shared by every service and
  * by the native runner, which passes the resolved flags down to the processes it starts.
  */
-import { MAX_POOL_SIZE } from '../topology/addresses.ts';
+import { MAX_POOL_SIZE, MAX_WORKERS } from '../topology/addresses.ts';
 import { ConfigError, decimal, type Env, integer, oneOf, type Parser } from './env.ts';
 
 export const STAGES = [1, 2, 3, 4, 5, 6] as const;
@@ -27,6 +27,8 @@ export interface Flags {
   readonly storage: 'local' | 's3';
   readonly cdn: 'off' | 'on';
   readonly thumbnails: 'inline' | 'queue';
+  /** Thumbnail worker processes; they run only with THUMBNAILS=queue. */
+  readonly workerReplicas: number;
   readonly autoscale: 'off' | 'on';
   readonly shards: number;
   readonly boxCpus: number;
@@ -49,6 +51,7 @@ export const FLAG_VARIABLES = {
   STORAGE: { key: 'storage', parser: oneOf(['local', 's3']) },
   CDN: { key: 'cdn', parser: oneOf(['off', 'on']) },
   THUMBNAILS: { key: 'thumbnails', parser: oneOf(['inline', 'queue']) },
+  WORKER_REPLICAS: { key: 'workerReplicas', parser: integer(1, MAX_WORKERS) },
   AUTOSCALE: { key: 'autoscale', parser: oneOf(['off', 'on']) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
@@ -71,6 +74,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   storage: 'local',
   cdn: 'off',
   thumbnails: 'inline',
+  workerReplicas: 1,
   autoscale: 'off',
   shards: 1,
   boxCpus: 1,
@@ -92,7 +96,7 @@ export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() 
   } as const;
   const s4 = { ...s3, dbReplicas: 2, cache: 'memcached', readFrom: 'replicas' } as const;
   const s5 = { ...s4, autoscale: 'on' } as const;
-  const s6 = { ...s5, thumbnails: 'queue', shards: 2 } as const;
+  const s6 = { ...s5, thumbnails: 'queue', workerReplicas: 2, shards: 2 } as const;
   return { 1: s1, 2: s2, 3: s3, 4: s4, 5: s5, 6: s6 };
 })();
 
@@ -102,7 +106,6 @@ export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() 
  */
 export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> = {
   autoscale: { value: 'on', reason: 'the autoscaler is not built yet' },
-  thumbnails: { value: 'queue', reason: 'the thumbnail worker is not built yet' },
   shards: { value: 2, reason: 'sharding of the write load is not built yet' },
   cdn: { value: 'on', reason: 'the CDN service is not built yet' },
 };
@@ -136,6 +139,11 @@ function crossFlagProblems(flags: Flags): string[] {
   }
   if (flags.cdn === 'on' && flags.storage !== 's3') {
     problems.push('CDN=on needs STORAGE=s3: the CDN fronts the object store');
+  }
+  if (flags.thumbnails === 'queue' && flags.storage !== 's3') {
+    problems.push(
+      "THUMBNAILS=queue needs STORAGE=s3: a worker on its own box cannot read an upload on a web server's disk",
+    );
   }
   if (flags.readApiReplicas + flags.writeApiReplicas > 0 && flags.sessionStore !== 'redis') {
     problems.push(

@@ -13,6 +13,7 @@ export const SERVICE_KINDS = [
   'setup',
   'web',
   'lb',
+  'worker',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -21,8 +22,18 @@ export type WebPool = (typeof WEB_POOLS)[number];
 
 /** The most instances of one web pool (the address plan below leaves room for this many). */
 export const MAX_POOL_SIZE = 32;
+/** The most thumbnail workers (native slots 127.0.0.151–182, ports base+231–262). */
+export const MAX_WORKERS = 32;
 
-export type PortName = 'http' | 'https' | 'admin' | 'mysql' | 'redis' | 'memcached' | 's3';
+export type PortName =
+  | 'http'
+  | 'https'
+  | 'admin'
+  | 'mysql'
+  | 'redis'
+  | 'memcached'
+  | 's3'
+  | 'metrics';
 
 /** Standard in-container ports used by docker-compose.yml. */
 export const CONTAINER_PORTS = {
@@ -34,6 +45,7 @@ export const CONTAINER_PORTS = {
   setup: {},
   web: { http: 3000 },
   lb: { http: 80, https: 443, admin: 8404 },
+  worker: { metrics: 9100 },
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
@@ -71,5 +83,7 @@ export function nativeAddress(
         host: `127.0.0.${POOL_HOST_OFFSET[pool] + index}`,
         ports: { http: base + POOL_PORT_OFFSET[pool] + index },
       };
+    case 'worker':
+      return { host: `127.0.0.${150 + index}`, ports: { metrics: base + 230 + index } };
   }
 }

@@ -6,6 +6,7 @@ export const SECRET_NAMES = [
   'mysql-replication-password',
   's3-secret-access-key',
   'lb-sticky-secret',
+  'web-cookie-secret',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
@@ -19,3 +20,19 @@ export const STACK_CONSTANTS = {
   s3AccessKeyId: 'scalinglab',
   healthPath: '/health/ready',
 } as const;
+
+/**
+ * Web server settings (see services/web/config.ts) that `make local` passes from the user's
+ * environment to every web server, e.g. `make local RATE_LIMIT_LOGIN_PER_MINUTE=0` for a load test
+ * that logs in faster than a person would. Each server validates them.
+ */
+export const WEB_SETTINGS = [
+  'RATE_LIMIT_SIGNUP_PER_MINUTE',
+  'RATE_LIMIT_LOGIN_PER_MINUTE',
+  'PRESSURE_MAX_EVENT_LOOP_DELAY_MS',
+  'PRESSURE_MAX_PENDING_HASHES',
+  'MYSQL_QUEUE_LIMIT',
+  'READ_YOUR_WRITES_TTL_SECONDS',
+  'CAUSAL_READ_WAIT_MS',
+  'IDEMPOTENCY_KEY_TTL_HOURS',
+] as const;

@@ -16,17 +16,17 @@ import type { SecretName } from './constants.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
-export { SECRET_NAMES, type SecretName, STACK_CONSTANTS } from './constants.ts';
+export { SECRET_NAMES, type SecretName, STACK_CONSTANTS, WEB_SETTINGS } from './constants.ts';
 
 export type Addressing =
   | { readonly mode: 'native'; readonly portBase: number; readonly stackDir: string }
   | { readonly mode: 'compose' };
 
 export interface PlannedService {
-  /** Unique instance name: `web-1`, `read-api-2`, `mysql-replica-1`, `lb`. */
+  /** Unique instance name: `web-1`, `read-api-2`, `mysql-replica-1`, `lb`, `worker-1`. */
   readonly name: string;
   readonly kind: ServiceKind;
-  /** The docker-compose.yml service this instance is (one compose service per web pool). */
+  /** The docker-compose.yml service this instance is (one per web pool, one for the workers). */
   readonly composeService: string;
   readonly pool?: WebPool;
   /** MariaDB server_id for database instances. */
@@ -144,7 +144,24 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('lb', a, 'lb'),
     dependsOn: webs,
   });
+  out.push(...workers(flags, a, [...stores, 'setup', ...webs]));
   return out;
+}
+
+/** Thumbnail workers (THUMBNAILS=queue): after the web servers, which apply the migrations. */
+function workers(flags: Flags, a: Addressing, dependsOn: readonly string[]): Draft[] {
+  if (flags.thumbnails !== 'queue') return [];
+  const count = a.mode === 'compose' ? 1 : flags.workerReplicas;
+  return Array.from({ length: count }, (_, i) => {
+    const name = a.mode === 'compose' ? 'worker' : `worker-${i + 1}`;
+    return {
+      name,
+      kind: 'worker',
+      composeService: 'worker',
+      ...place('worker', a, name, i + 1),
+      dependsOn,
+    };
+  });
 }
 
 function needsRedis(flags: Flags): boolean {
@@ -152,7 +169,7 @@ function needsRedis(flags: Flags): boolean {
 }
 
 function boxOf(d: Draft, flags: Flags, firstWeb: string): { box: string; appBox: boolean } {
-  if (d.kind === 'web') return { box: d.name, appBox: true };
+  if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true };
   if (d.kind === 'mysql-primary' && flags.dbBox === 'shared')
     return { box: firstWeb, appBox: true };
   return { box: d.name, appBox: false };

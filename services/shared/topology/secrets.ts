@@ -18,6 +18,8 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
     case 's3':
       return ['s3-secret-access-key'];
     case 'web':
+      return ['mysql-password', 's3-secret-access-key', 'web-cookie-secret'];
+    case 'worker':
       return ['mysql-password', 's3-secret-access-key'];
     case 'lb':
       return ['lb-sticky-secret'];

@@ -80,6 +80,14 @@ export function serviceEnv(
           ROLE: ROLE[d.pool ?? 'web'],
           DATA_DIR: dataDir(d.name),
           TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
+          COOKIE_SECRET_FILE: file('web-cookie-secret'),
+        };
+      case 'worker':
+        return {
+          ...data,
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          METRICS_PORT: String(d.ports.metrics),
+          ...(a.mode === 'native' ? { WORKER_ID: d.name } : {}),
         };
       case 'lb':
         return {

@@ -1,15 +1,21 @@
 /**
- * Cache-aside over memcached (CACHE=memcached). A read looks in the cache, and on a miss loads
- * from the database and stores the result. The cache is an optimisation only: any cache failure
- * (down, slow, garbage) is a miss, never an error; a circuit breaker stops asking a dead server
- * for a second at a time; concurrent misses of one key in this process share one database load.
+ * Cache-aside over memcached (CACHE=memcached). The cache is an optimisation only: any cache failure
+ * (down, paused, garbage) means the read goes to the database and says BYPASS, never an error;
+ * concurrent misses of one key in this process share one database load.
  *
- * Every operation has its own deadline: memjs leaves a request pending forever when the server
- * closes the connection cleanly (memcached killed mid-request), so on a deadline the client's
- * connection state is reset, which fails its pending requests instead of leaking them.
+ * Two kinds of entries:
+ * - `aside`: values that never go stale (a post by id) or may be a few seconds old (media status).
+ * - `view`: pages that writes change (the feed, a user's posts). Each view has a version key; a
+ *   write sets it to a new random token after its commit (`bump`), so every page cached under the
+ *   old token is unreachable at once. A page is filled from a server that has executed the
+ *   primary's GTID position read after the version (a causal read), so it holds every write whose
+ *   bump came before it; it is stored with that position, and a reader that carries a later write
+ *   of its own (read-your-writes) does not take a page older than that write.
+ * A bump that fails (memcached down or paused) is retried until it lands; until then this server
+ * bypasses the views it changed.
  */
-import type { Client } from 'memjs';
-import { Breaker } from '../../shared/breaker.ts';
+import type { GtidPosition } from '../consistency/gtid.ts';
+import type { CacheEntry, ViewEntry } from './keys.ts';
 
 export type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -27,14 +33,22 @@ export interface CacheObserver {
   request(result: 'hit' | 'miss' | 'error' | 'bypass'): void;
 }
 
+/** Loads a view's page; `after` is the GTID position the answer must include. */
+export type ViewLoader<T> = (after: GtidPosition | undefined) => Promise<Loaded<T>>;
+
 export interface Cache {
   readonly enabled: boolean;
+  /** `reader`: the GTID position of the reader's own writes, which `load` must include. */
   aside<T>(
-    entry: { key: string; ttlSeconds: number },
+    entry: CacheEntry<T>,
     load: () => Promise<Loaded<T>>,
-    bypass?: boolean,
+    reader?: GtidPosition,
   ): Promise<Aside<T>>;
-  delete(key: string): Promise<void>;
+  view<T>(entry: ViewEntry, load: ViewLoader<T>, reader?: GtidPosition): Promise<Aside<T>>;
+  /** After a committed write: stores a value that readers would otherwise load. */
+  put<T>(entry: CacheEntry<T>, value: T): Promise<void>;
+  /** After a committed write: makes every cached page of these views unreachable. */
+  bump(versionKeys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,96 +56,8 @@ export interface Cache {
 export const noCache: Cache = {
   enabled: false,
   aside: async (_entry, load) => ({ ...(await load()), cache: 'BYPASS' }),
-  delete: async () => undefined,
+  view: async (_entry, load, reader) => ({ ...(await load(reader)), cache: 'BYPASS' }),
+  put: async () => undefined,
+  bump: async () => undefined,
   close: async () => undefined,
 };
-
-export class MemcachedCache implements Cache {
-  readonly enabled = true;
-  readonly #client: Client;
-  readonly #observer: CacheObserver;
-  readonly #breaker = new Breaker({ threshold: 3, openMs: 1000 });
-  readonly #inflight = new Map<string, Promise<Loaded<unknown>>>();
-
-  readonly #deadlineMs: number;
-
-  constructor(client: Client, observer: CacheObserver, deadlineMs: number) {
-    this.#client = client;
-    this.#observer = observer;
-    this.#deadlineMs = deadlineMs;
-  }
-
-  async aside<T>(
-    entry: { key: string; ttlSeconds: number },
-    load: () => Promise<Loaded<T>>,
-    bypass = false,
-  ): Promise<Aside<T>> {
-    if (bypass) {
-      this.#observer.request('bypass');
-      return { ...(await load()), cache: 'BYPASS' };
-    }
-    const hit = await this.#get<T>(entry.key);
-    if (hit !== undefined) {
-      this.#observer.request('hit');
-      return { value: hit, cache: 'HIT' };
-    }
-    this.#observer.request('miss');
-    const pending = this.#inflight.get(entry.key) as Promise<Loaded<T>> | undefined;
-    if (pending) return { ...(await pending), cache: 'MISS' };
-    const loading = load().then(async (loaded) => {
-      await this.#set(entry.key, loaded.value, entry.ttlSeconds);
-      return loaded;
-    });
-    this.#inflight.set(entry.key, loading);
-    try {
-      return { ...(await loading), cache: 'MISS' };
-    } finally {
-      this.#inflight.delete(entry.key);
-    }
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.#guard(() => this.#client.delete(key));
-  }
-
-  async close(): Promise<void> {
-    this.#client.close();
-  }
-
-  async #get<T>(key: string): Promise<T | undefined> {
-    const found = await this.#guard(() => this.#client.get(key));
-    if (found?.value == null) return undefined;
-    try {
-      return JSON.parse(found.value.toString('utf8')) as T;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async #set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    await this.#guard(() => this.#client.set(key, JSON.stringify(value), { expires: ttlSeconds }));
-  }
-
-  async #guard<R>(operation: () => Promise<R>): Promise<R | undefined> {
-    if (!this.#breaker.allow()) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`memcached did not answer within ${this.#deadlineMs} ms`);
-        for (const server of this.#client.servers) server.error(error);
-        reject(error);
-      }, this.#deadlineMs);
-    });
-    try {
-      const result = await Promise.race([operation(), deadline]);
-      this.#breaker.succeeded();
-      return result;
-    } catch {
-      this.#breaker.failed();
-      this.#observer.request('error');
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}

@@ -1,10 +1,18 @@
 /**
  * The primary and its replicas. Writes go to the primary; a read names where it may be served from
- * and, when replicas are allowed, moves away from a replica that fails (next replica, then the
- * primary), so a dead replica costs at most one failed attempt per request.
+ * and, when replicas are allowed, moves away from a replica that is down (next replica, then the
+ * primary), so a dead replica costs at most one failed attempt per request. A busy server answers
+ * 503 instead: overload never moves reads onto the primary.
+ *
+ * Causal reads (MaxScale's causal_reads, ProxySQL's GTID tracking): a read may carry the GTID
+ * position it must see (`after`). A replica serves it only once it has executed that position
+ * (MASTER_GTID_WAIT with a zero or tiny wait); otherwise the next replica, then the primary. What
+ * each replica is known to have reached is remembered, so a replica past the position is not asked
+ * again. Only when the primary itself is down does a lagging replica answer.
  */
-import { isUnavailable } from './errors.ts';
-import type { DbTarget, Param, Row } from './target.ts';
+import { dbFailureOf } from '../../shared/db/errors.ts';
+import type { DbTarget, Param, Row, Session } from '../../shared/db/target.ts';
+import { formatGtid, type GtidPosition, gtidCovers, mergeGtid } from '../consistency/gtid.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
 
@@ -14,41 +22,86 @@ export interface ReadResult<T> {
   readonly servedBy: string;
 }
 
+export interface ReadOptions {
+  /** The GTID position the answer must include. */
+  readonly after?: GtidPosition;
+}
+
 export class DbCluster {
   readonly primary: DbTarget;
   readonly replicas: readonly DbTarget[];
+  /** How long a replica may take to reach a read's position before the next one is asked. */
+  readonly #waitSeconds: number;
+  readonly #reached = new Map<DbTarget, GtidPosition>();
   #next = 0;
 
-  constructor(primary: DbTarget, replicas: readonly DbTarget[]) {
+  constructor(primary: DbTarget, replicas: readonly DbTarget[], causalWaitMs = 0) {
     this.primary = primary;
     this.replicas = replicas;
+    this.#waitSeconds = causalWaitMs / 1000;
   }
 
-  /** Read candidates in the order to try them. */
-  candidates(from: ReadFrom): DbTarget[] {
-    if (from === 'primary' || this.replicas.length === 0) return [this.primary];
+  /** Replicas in the order to try them (round-robin), without those whose breaker is open. */
+  #rotation(): DbTarget[] {
     const start = this.#next++ % this.replicas.length;
     const rotated = [...this.replicas.slice(start), ...this.replicas.slice(0, start)];
-    const available = rotated.filter((r) => r.available);
-    return [...available, this.primary];
+    return rotated.filter((r) => r.available);
   }
 
   async read<T extends Row = Row>(
     from: ReadFrom,
     sql: string,
     params: readonly Param[] = [],
+    options: ReadOptions = {},
   ): Promise<ReadResult<T>> {
-    const targets = this.candidates(from);
-    let lastError: unknown;
-    for (const target of targets) {
+    const query = (s: Session) => s.rows<T>(sql, params);
+    if (from === 'primary' || this.replicas.length === 0)
+      return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
+    const replicas = this.#rotation();
+    const served = await this.#fromReplicas(replicas, query, options.after);
+    if (served !== undefined) return served;
+    try {
+      return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
+    } catch (error) {
+      if (options.after === undefined || dbFailureOf(error) !== 'down') throw error;
+      // The primary is down: an answer from a lagging replica beats none.
+      const stale = await this.#fromReplicas(replicas, query, undefined);
+      if (stale === undefined) throw error;
+      return stale;
+    }
+  }
+
+  /** The first replica that is up and (with `after`) has reached it; undefined when none. */
+  async #fromReplicas<T>(
+    replicas: readonly DbTarget[],
+    query: (s: Session) => Promise<T[]>,
+    after: GtidPosition | undefined,
+  ): Promise<ReadResult<T> | undefined> {
+    for (const replica of replicas) {
       try {
-        return { rows: await target.rows<T>(sql, params), servedBy: target.name };
+        const rows = await replica.withSession(async (s) =>
+          after === undefined || (await this.#hasReached(replica, s, after)) ? query(s) : undefined,
+        );
+        if (rows !== undefined) return { rows, servedBy: replica.name };
       } catch (error) {
-        if (!isUnavailable(error)) throw error;
-        lastError = error;
+        if (dbFailureOf(error) !== 'down') throw error;
+        // A replica that was down may come back rebuilt: forget what it had reached.
+        this.#reached.delete(replica);
       }
     }
-    throw lastError;
+    return undefined;
+  }
+
+  async #hasReached(replica: DbTarget, s: Session, after: GtidPosition): Promise<boolean> {
+    const known = this.#reached.get(replica);
+    if (known !== undefined && gtidCovers(known, after)) return true;
+    const [row] = await s.rows<Row & { r: number | null }>('SELECT MASTER_GTID_WAIT(?, ?) AS r', [
+      formatGtid(after),
+      this.#waitSeconds,
+    ]);
+    if (row?.r !== 0) return false;
+    this.#reached.set(replica, mergeGtid(known ?? [], after) ?? after);
+    return true;
   }
 
   async close(): Promise<void> {

@@ -2,10 +2,13 @@
  * Idempotent writes. The key is claimed by inserting its row inside the same primary transaction as
  * the write, so the write and the remembered response commit together or not at all. A concurrent
  * request with the same key blocks on that row until the first commits, then replays its response.
+ *
+ * Keys are kept for a stated window (IDEMPOTENCY_KEY_TTL_HOURS, 24 h as Stripe does): a retry
+ * inside it replays, a key older than it counts as new (idempotency-expiry.ts deletes them).
  */
 import { createHash } from 'node:crypto';
+import type { DbTarget, Row, Session } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import type { DbTarget, Row, Session } from './target.ts';
 
 export interface IdempotencyClaim {
   /** Who the key belongs to: the route and the user (keys are per user and per route). */
@@ -22,6 +25,8 @@ export interface WriteResult<T> {
 
 export interface IdempotentResult<T> extends WriteResult<T> {
   readonly replayed: boolean;
+  /** A GTID position that includes this write (for reading it back from a replica). */
+  readonly gtid: string;
 }
 
 /** SHA-256 over the parts that make two requests "the same". */
@@ -39,14 +44,95 @@ interface KeyRow extends Row {
   request_hash: Buffer;
   status_code: number;
   response_body: string;
+  expired?: number;
 }
 
-async function replay<T>(tx: Session, claim: IdempotencyClaim): Promise<IdempotentResult<T>> {
-  const [row] = await tx.rows<KeyRow>(
-    'SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = ? AND idem_key = ?',
-    [claim.scope, claim.key],
-  );
-  if (row === undefined) throw new Error('idempotency key vanished between claim and replay');
+export const EXPIRED = 'created_at < NOW(3) - INTERVAL ? SECOND';
+const LIVE = 'created_at >= NOW(3) - INTERVAL ? SECOND';
+
+export class IdempotentWrites {
+  readonly #primary: DbTarget;
+  readonly #ttlSeconds: number;
+
+  constructor(primary: DbTarget, ttlSeconds: number) {
+    this.#primary = primary;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  /**
+   * Whether a request with this key has already been answered, read without a transaction: lets a
+   * route skip slow work outside the database (uploads) for a replay. writeOnce stays the authority.
+   */
+  async alreadyAnswered(claim: IdempotencyClaim | undefined): Promise<boolean> {
+    if (claim === undefined) return false;
+    const [row] = await this.#primary.rows<KeyRow>(
+      `SELECT status_code FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND ${LIVE}`,
+      [claim.scope, claim.key, this.#ttlSeconds],
+    );
+    return row !== undefined && row.status_code !== 0;
+  }
+
+  /** Runs `work` in a primary transaction; with a claim, at most once per (scope, key). */
+  async writeOnce<T>(
+    claim: IdempotencyClaim | undefined,
+    work: (tx: Session) => Promise<WriteResult<T>>,
+  ): Promise<IdempotentResult<T>> {
+    const { value, lastGtid, position } = await this.#primary.committed(async (tx) => {
+      const answered = claim === undefined ? undefined : await this.#claim(tx, claim);
+      if (answered !== undefined && claim !== undefined) return replay<T>(answered, claim);
+      return { ...(await this.#remember(tx, claim, await work(tx))), replayed: false };
+    });
+    // A replay did not write now: the position after it includes the first answer's write.
+    return { ...value, gtid: value.replayed || lastGtid === '' ? position : lastGtid };
+  }
+
+  /**
+   * Claims the key: undefined when it is ours now (new, or its old row had expired), otherwise
+   * the row of the request that holds it. Only an expired row is written over: reading the live
+   * one under a shared lock lets concurrent retries of one key wait and replay without deadlocks.
+   */
+  async #claim(tx: Session, claim: IdempotencyClaim): Promise<KeyRow | undefined> {
+    const insert = () =>
+      tx.write(
+        'INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response_body) VALUES (?, ?, ?, 0, ?)',
+        [claim.scope, claim.key, claim.requestHash, ''],
+      );
+    try {
+      await insert();
+      return undefined;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error;
+    }
+    const [row] = await tx.rows<KeyRow>(
+      `SELECT request_hash, status_code, response_body, ${EXPIRED} AS expired FROM idempotency_keys WHERE scope = ? AND idem_key = ? LOCK IN SHARE MODE`,
+      [this.#ttlSeconds, claim.scope, claim.key],
+    );
+    if (row === undefined) throw new Error('idempotency key vanished between claim and replay');
+    if (row.expired !== 1) return row;
+    await tx.write('DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ?', [
+      claim.scope,
+      claim.key,
+    ]);
+    await insert();
+    return undefined;
+  }
+
+  async #remember<T>(
+    tx: Session,
+    claim: IdempotencyClaim | undefined,
+    result: WriteResult<T>,
+  ): Promise<WriteResult<T>> {
+    if (claim !== undefined) {
+      await tx.write(
+        'UPDATE idempotency_keys SET status_code = ?, response_body = ? WHERE scope = ? AND idem_key = ?',
+        [result.statusCode, JSON.stringify(result.body), claim.scope, claim.key],
+      );
+    }
+    return result;
+  }
+}
+
+function replay<T>(row: KeyRow, claim: IdempotencyClaim): WriteResult<T> & { replayed: true } {
   if (!row.request_hash.equals(claim.requestHash)) {
     throw new HttpError(
       422,
@@ -55,46 +141,4 @@ async function replay<T>(tx: Session, claim: IdempotencyClaim): Promise<Idempote
     );
   }
   return { statusCode: row.status_code, body: JSON.parse(row.response_body) as T, replayed: true };
-}
-
-/** Runs `work` in a primary transaction; with a claim, at most once per (scope, key). */
-/**
- * Whether a request with this key has already been answered, read without a transaction: lets a
- * route skip slow work outside the database (uploads) for a replay. writeOnce stays the authority.
- */
-export async function alreadyAnswered(
-  primary: DbTarget,
-  claim: IdempotencyClaim | undefined,
-): Promise<boolean> {
-  if (claim === undefined) return false;
-  const [row] = await primary.rows<KeyRow>(
-    'SELECT status_code FROM idempotency_keys WHERE scope = ? AND idem_key = ?',
-    [claim.scope, claim.key],
-  );
-  return row !== undefined && row.status_code !== 0;
-}
-
-export async function writeOnce<T>(
-  primary: DbTarget,
-  claim: IdempotencyClaim | undefined,
-  work: (tx: Session) => Promise<WriteResult<T>>,
-): Promise<IdempotentResult<T>> {
-  return primary.transaction(async (tx) => {
-    if (claim === undefined) return { ...(await work(tx)), replayed: false };
-    try {
-      await tx.write(
-        'INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response_body) VALUES (?, ?, ?, 0, ?)',
-        [claim.scope, claim.key, claim.requestHash, ''],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ER_DUP_ENTRY') return replay<T>(tx, claim);
-      throw error;
-    }
-    const result = await work(tx);
-    await tx.write(
-      'UPDATE idempotency_keys SET status_code = ?, response_body = ? WHERE scope = ? AND idem_key = ?',
-      [result.statusCode, JSON.stringify(result.body), claim.scope, claim.key],
-    );
-    return { ...result, replayed: false };
-  });
 }

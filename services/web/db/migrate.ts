@@ -2,9 +2,10 @@
  * Applies pending migrations on the primary. Several web servers start at once, so the run is
  * serialised with a named lock; each migration is recorded only after all its statements ran.
  */
+
+import type { DbTarget, Row } from '../../shared/db/target.ts';
 import { waitUntil } from '../../shared/wait-until.ts';
 import type { Migration } from './migrations.ts';
-import type { DbTarget, Row } from './target.ts';
 
 /** Per database: servers of different databases on one MariaDB need not wait for each other. */
 export const MIGRATION_LOCK = "CONCAT('scaling_lab.migrate.', DATABASE())";

@@ -126,4 +126,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    id: 5,
+    name: 'thumbnail sizes, failures and the job outbox',
+    statements: [
+      `ALTER TABLE media ADD COLUMN IF NOT EXISTS thumbnail_sizes VARCHAR(64) NOT NULL DEFAULT '' AFTER thumbnail_key`,
+      'ALTER TABLE media ADD COLUMN IF NOT EXISTS thumbnail_error VARCHAR(255) NULL AFTER thumbnail_status',
+      'ALTER TABLE media ADD INDEX IF NOT EXISTS idx_media_thumbnail (thumbnail_status, updated_at)',
+      // An upload's job, written in the upload's own transaction: what the queue has not yet
+      // confirmed. The worker's sweeper moves rows into the queue (THUMBNAILS=queue).
+      `CREATE TABLE IF NOT EXISTS thumbnail_outbox (
+        media_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        CONSTRAINT fk_outbox_media FOREIGN KEY (media_id) REFERENCES media (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

@@ -2,7 +2,7 @@
  * Decides an upload's type from its first bytes. The client's declared Content-Type and file name
  * are never trusted: a PNG renamed .jpg is a PNG, and a script renamed .png is refused.
  */
-import type { ImageType } from '../storage/keys.ts';
+import type { ImageType } from '../../shared/storage/keys.ts';
 
 const startsWith = (bytes: Uint8Array, signature: readonly number[], offset = 0): boolean =>
   bytes.length >= offset + signature.length && signature.every((b, i) => bytes[offset + i] === b);

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentTypeOf, staticKey } from '../storage/keys.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { contentTypeOf, staticKey } from '../../shared/storage/keys.ts';
+import type { ObjectStore } from '../../shared/storage/object-store.ts';
 
 export interface Asset {
   readonly name: string;

@@ -1,13 +1,16 @@
 /**
  * The read cache as `app.cache` and its key builder as `app.cacheKeys`: memcached cache-aside when
- * CACHE=memcached, otherwise a pass-through. Counts hits, misses, bypasses and errors.
+ * CACHE=memcached, otherwise a pass-through. Counts hits, misses, bypasses and errors. Versioned
+ * pages are filled causally from the primary's GTID position, asked with a short deadline.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import memjs from 'memjs';
 import { Counter } from 'prom-client';
-import { type Cache, MemcachedCache, noCache } from '../cache/cache.ts';
+import { type Cache, noCache } from '../cache/cache.ts';
+import { GuardedMemcached } from '../cache/guarded-client.ts';
 import { type CacheKeys, cacheKeys } from '../cache/keys.ts';
+import { MemcachedCache } from '../cache/memcached-cache.ts';
 import type { WebConfig } from '../config.ts';
 
 declare module 'fastify' {
@@ -16,6 +19,9 @@ declare module 'fastify' {
     cacheKeys: CacheKeys;
   }
 }
+
+/** How long a page fill waits for the primary to say its GTID position before it skips storing. */
+const POSITION_DEADLINE_MS = 250;
 
 async function cachePlugin(app: FastifyInstance, { config }: { config: WebConfig }): Promise<void> {
   const requests = new Counter({
@@ -37,10 +43,11 @@ async function cachePlugin(app: FastifyInstance, { config }: { config: WebConfig
         logger: { log: () => undefined },
       },
     );
-    cache = new MemcachedCache(
-      client,
-      { request: (result) => requests.inc({ result }) },
-      config.MEMCACHED_TIMEOUT_MS * 2,
+    const guarded = new GuardedMemcached(client, config.MEMCACHED_TIMEOUT_MS * 2, () =>
+      requests.inc({ result: 'error' }),
+    );
+    cache = new MemcachedCache(guarded, { request: (result) => requests.inc({ result }) }, () =>
+      app.db.primary.position(POSITION_DEADLINE_MS),
     );
   }
   app.decorate('cache', cache);
@@ -54,4 +61,4 @@ async function cachePlugin(app: FastifyInstance, { config }: { config: WebConfig
   app.addHook('onClose', () => cache.close());
 }
 
-export default fp(cachePlugin, { name: 'cache', dependencies: ['metrics'] });
+export default fp(cachePlugin, { name: 'cache', dependencies: ['metrics', 'database'] });

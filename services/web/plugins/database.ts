@@ -4,11 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { mysqlPoolOptions } from '../../shared/config/fields.ts';
+import { DbTarget } from '../../shared/db/target.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
-import { DbTarget } from '../db/target.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,16 +27,7 @@ async function databasePlugin(
   app: FastifyInstance,
   { config, migrate: shouldMigrate }: DatabaseOptions,
 ): Promise<void> {
-  const common = {
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: config.MYSQL_POOL_SIZE,
-    connectTimeoutMs: config.MYSQL_CONNECT_TIMEOUT_MS,
-    acquireTimeoutMs: config.MYSQL_ACQUIRE_TIMEOUT_MS,
-    queryTimeoutMs: config.MYSQL_QUERY_TIMEOUT_MS,
-    observer: app.metrics.db,
-  };
+  const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
   const primary = new DbTarget({
     ...common,
     name: 'primary',
@@ -46,7 +38,7 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const cluster = new DbCluster(primary, replicas);
+  const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) await migrate(primary, MIGRATIONS, app.log);

@@ -5,11 +5,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { dbFailureOf } from '../../shared/db/errors.ts';
 import { errorBody, HttpError } from '../../shared/http-error.ts';
-import { isUnavailable } from '../db/errors.ts';
-import { ImageRejectedError } from '../media/image.ts';
+import { ImageRejectedError } from '../../shared/media/image.ts';
+import { StorageUnavailableError } from '../../shared/storage/object-store.ts';
 import { SessionStoreUnavailableError } from '../sessions/store.ts';
-import { StorageUnavailableError } from '../storage/object-store.ts';
 
 interface Classified {
   readonly status: number;
@@ -62,7 +62,15 @@ export function classifyError(error: unknown): Classified | undefined {
       'the object store is unavailable, try again shortly',
     );
   }
-  if (isUnavailable(error))
+  const failure = dbFailureOf(error);
+  if (failure === 'busy')
+    return unavailable('WEB_ERR_DB_BUSY', 'the database is busy, try again shortly');
+  if (failure === 'full')
+    return unavailable(
+      'WEB_ERR_DB_QUEUE_FULL',
+      'too many requests wait for the database, try again shortly',
+    );
+  if (failure === 'down')
     return unavailable('WEB_ERR_DB_UNAVAILABLE', 'the database is unavailable, try again shortly');
   const e = error as Partial<FastifyError>;
   if (e.validation)

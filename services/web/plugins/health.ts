@@ -2,8 +2,8 @@
  * Liveness and readiness. Ready means this server can do its job: it is not draining and the
  * database its role needs answers — the primary for the write API; any database server for the
  * read API and the full app (reads go on from replicas while the primary is down, and from the
- * primary while replicas are down). A replica, Redis and the object store are optional: their
- * state is reported, never required. Each dependency is probed in the background (one probe at a
+ * primary while replicas are down). A replica, Redis, the object store and the thumbnail queue
+ * are optional: their state is reported, never required. Each dependency is probed in the background (one probe at a
  * time each, with a deadline); /health/ready answers at once from what is known, so a slow
  * dependency never makes the readiness answer slow, and a load balancer checking every server
  * never turns its checks into load on the databases. While draining it answers 503 with
@@ -56,6 +56,9 @@ async function healthPlugin(app: FastifyInstance, options: HealthOptions): Promi
     })),
     { name: `storage:${app.storage.kind}`, probe: () => app.storage.check() },
     ...(app.hasDecorator('redis') ? [{ name: 'redis', probe: () => app.redis.ping() }] : []),
+    ...(app.hasDecorator('thumbnails')
+      ? [{ name: 'queue', probe: () => app.thumbnails.ping() }]
+      : []),
   ].map((d) => ({ ...d, status: 'down' as Status, probingSince: 0 }));
 
   /** Starts a probe of `d` unless one runs; one that runs past its deadline marks it down. */

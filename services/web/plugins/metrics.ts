@@ -5,12 +5,14 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DbObserver } from '../db/target.ts';
+import type { DbObserver } from '../../shared/db/target.ts';
 
 export interface WebMetrics {
   readonly registry: Registry;
   readonly db: DbObserver;
   readonly uploads: Counter<'outcome'>;
+  /** Thumbnail jobs added at upload (`queued`) or left in the outbox for the sweeper (`deferred`). */
+  readonly enqueued: Counter<'outcome'>;
 }
 
 declare module 'fastify' {
@@ -64,6 +66,13 @@ function createMetrics(app: FastifyInstance): WebMetrics {
     registers: [registry],
   });
 
+  const enqueued = new Counter({
+    name: 'thumbnail_enqueue_total',
+    help: 'Thumbnail jobs at upload: queued at once, or deferred to the outbox sweeper',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
@@ -73,6 +82,7 @@ function createMetrics(app: FastifyInstance): WebMetrics {
   return {
     registry,
     uploads,
+    enqueued,
     db: {
       query: (target, seconds, outcome) => queries.observe({ target, outcome }, seconds),
       acquired: (target, seconds) => acquire.observe({ target }, seconds),

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import { failFastRedis } from '../../shared/redis-options.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,14 +22,7 @@ export interface RedisOptions {
 const READY_WAIT_MS = 3000;
 
 async function redisPlugin(app: FastifyInstance, options: RedisOptions): Promise<void> {
-  const redis = new Redis(options.url, {
-    connectTimeout: 2000,
-    commandTimeout: options.commandTimeoutMs,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    lazyConnect: true,
-  });
+  const redis = new Redis(options.url, failFastRedis(options.commandTimeoutMs));
   let lastError = '';
   redis.on('error', (error: Error) => {
     if (error.message !== lastError) app.log.warn({ err: error }, 'redis connection problem');

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../shared/http-error.ts';
 import { isSessionId, newSessionId } from '../sessions/session-id.ts';
-import type { SessionData, SessionStore } from '../sessions/store.ts';
+import type { SessionChange, SessionData, SessionStore } from '../sessions/store.ts';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -87,10 +87,20 @@ export async function startSession(
   reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: ttlSeconds });
 }
 
-export async function saveSession(request: FastifyRequest, data: SessionData): Promise<void> {
+/**
+ * Changes the request's session atomically (SessionStore.update: `change` may run more than once)
+ * and returns the change's result; 401 when the session is gone meanwhile (logged out elsewhere).
+ */
+export async function updateSession<R>(
+  request: FastifyRequest,
+  change: (data: SessionData) => SessionChange<R>,
+): Promise<R> {
   const { id } = sessionOf(request);
-  await request.server.sessions.set(id, data, request.server.sessionTtlSeconds);
-  request.session = data;
+  const { sessions, sessionTtlSeconds } = request.server;
+  const landed = await sessions.update(id, change, sessionTtlSeconds);
+  if (landed === undefined) throw new HttpError(401, 'WEB_ERR_NOT_LOGGED_IN', 'log in first');
+  request.session = landed.data;
+  return landed.result;
 }
 
 /** Deletes the session from the store and clears the cookie. */

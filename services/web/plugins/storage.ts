@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createS3Client } from '../../shared/s3-client.ts';
+import type { ObjectStore } from '../../shared/storage/object-store.ts';
+import { S3ObjectStore } from '../../shared/storage/s3-store.ts';
 import type { WebConfig } from '../config.ts';
 import { LocalObjectStore } from '../storage/local-store.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import { S3ObjectStore } from '../storage/s3-store.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

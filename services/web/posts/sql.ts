@@ -3,7 +3,7 @@
  * key (STRAIGHT_JOIN fixes that order), so MariaDB reads `limit` index entries instead of sorting
  * the whole posts table; see EXPLAIN in test/integration/web/feed-plan.test.ts.
  */
-import type { Param, Row } from '../db/target.ts';
+import type { Param, Row } from '../../shared/db/target.ts';
 import type { Cursor } from './cursor.ts';
 
 export interface PostRow extends Row {

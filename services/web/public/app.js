@@ -131,15 +131,35 @@ $('#post').onsubmit = async (event) => {
   await refreshFeed();
 };
 
-$('#upload').onsubmit = async (event) => {
-  event.preventDefault();
-  try {
-    const media = await call('POST', '/api/media', new FormData(event.target));
+function showMedia(media) {
+  const figure = document.createElement('figure');
+  const caption = document.createElement('figcaption');
+  caption.textContent = `media ${media.id}: thumbnail ${media.thumbnail}${media.thumbnailError ? ` (${media.thumbnailError})` : ''}`;
+  if (media.thumbnail === 'ready') {
     const img = document.createElement('img');
     img.className = 'thumb';
     img.src = media.thumbnailUrl;
-    img.alt = `thumbnail ${media.id} (${media.thumbnail})`;
-    $('#media').replaceChildren(img);
+    img.alt = `thumbnail ${media.id}`;
+    figure.append(img);
+  }
+  figure.append(caption);
+  $('#media').replaceChildren(figure);
+}
+
+// With THUMBNAILS=queue the upload answers 202 `pending`: follow it until a worker is done.
+async function followMedia(media) {
+  showMedia(media);
+  for (let wait = 250; media.thumbnail === 'pending' && wait < 30_000; wait *= 1.5) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    media = await call('GET', `/api/media/${media.id}`);
+    showMedia(media);
+  }
+}
+
+$('#upload').onsubmit = async (event) => {
+  event.preventDefault();
+  try {
+    await followMedia(await call('POST', '/api/media', new FormData(event.target)));
   } catch (error) {
     alert(error.message);
   }

@@ -1,14 +1,20 @@
 /**
  * Sign-up, login, logout and "who am I". Logins always check a password hash, even for unknown
  * users (against a decoy), so timing does not reveal which usernames exist, and always start a new
- * session id.
+ * session id. Sign-up and login cost a scrypt hash each: they are rate-limited per client
+ * (RATE_LIMIT_SIGNUP_PER_MINUTE, RATE_LIMIT_LOGIN_PER_MINUTE) and shed when too many hashes are
+ * in flight (PRESSURE_MAX_PENDING_HASHES).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
+import type { HashGate } from '../auth/hash-gate.ts';
 import { checkLogin, hashPassword } from '../auth/password.ts';
-import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
+import { requestDigest } from '../db/idempotency.ts';
+import { perMinute } from '../plugins/limits.ts';
 import { endSession, sessionOf, startSession } from '../plugins/sessions.ts';
+import { newCartToken } from '../sessions/session-id.ts';
+import { markWrite, type ReadPolicy } from './read-source.ts';
 import {
   type Credentials,
   credentialsBody,
@@ -21,6 +27,10 @@ import {
 export interface AccountOptions {
   readonly passwordCost: number;
   readonly serverId: string;
+  readonly hashGate: HashGate;
+  readonly signupPerMinute: number;
+  readonly loginPerMinute: number;
+  readonly reads: ReadPolicy;
 }
 
 interface UserRow extends Row {
@@ -38,7 +48,7 @@ export default async function accountRoutes(
   app.post<{ Body: Credentials; Headers: IdempotencyHeaders }>(
     '/api/users',
     {
-      config: { access: 'web' },
+      config: { access: 'web', ...perMinute(options.signupPerMinute) },
       schema: {
         body: credentialsBody,
         headers: idempotencyHeaders,
@@ -51,8 +61,8 @@ export default async function accountRoutes(
       const claim = key
         ? { scope: 'users:anonymous', key, requestHash: requestDigest('POST /api/users', username) }
         : undefined;
-      const hash = await hashPassword(password, options.passwordCost);
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+      const hash = await options.hashGate.run(() => hashPassword(password, options.passwordCost));
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         try {
           const inserted = await tx.write(
             'INSERT INTO users (username, password_hash) VALUES (?, ?)',
@@ -66,6 +76,7 @@ export default async function accountRoutes(
           throw error;
         }
       });
+      markWrite(request, reply, options.reads, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -73,7 +84,7 @@ export default async function accountRoutes(
   app.post<{ Body: Credentials }>(
     '/api/sessions',
     {
-      config: { access: 'web' },
+      config: { access: 'web', ...perMinute(options.loginPerMinute) },
       schema: { body: credentialsBody, response: { 200: userSchema, ...errorResponses } },
     },
     async (request, reply) => {
@@ -82,7 +93,8 @@ export default async function accountRoutes(
         'SELECT id, username, password_hash FROM users WHERE username = ?',
         [username],
       );
-      if (!(await checkLogin(password, user?.password_hash, decoy)) || user === undefined) {
+      const ok = await options.hashGate.run(() => checkLogin(password, user?.password_hash, decoy));
+      if (!ok || user === undefined) {
         throw new HttpError(401, 'WEB_ERR_BAD_CREDENTIALS', 'wrong username or password');
       }
       await startSession(request, reply, {
@@ -90,6 +102,7 @@ export default async function accountRoutes(
         username: user.username,
         createdAt: Date.now(),
         cart: {},
+        cartToken: newCartToken(),
       });
       return reply.header('x-db', 'primary').send({ id: user.id, username: user.username });
     },

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
-import { contentTypeOf, isObjectKey } from '../storage/keys.ts';
+import { contentTypeOf, isObjectKey } from '../../shared/storage/keys.ts';
 import { errorResponses } from './schemas.ts';
 
 export default async function fileRoutes(app: FastifyInstance): Promise<void> {

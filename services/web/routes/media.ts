@@ -1,17 +1,23 @@
 /**
- * Image uploads (multipart field `file`) and their metadata. With THUMBNAILS=inline the thumbnail
- * is made inside the request (stage 1–5) and the answer is 201 with `thumbnail: "ready"`.
+ * Image uploads (multipart field `file`) and their metadata. With THUMBNAILS=inline the thumbnails
+ * are made inside the request and the answer is 201 with `thumbnail: "ready"`. With
+ * THUMBNAILS=queue the answer is 202 with `thumbnail: "pending"` as soon as the original is stored:
+ * the row and its outbox entry commit together, then the job is added to the queue; if Redis
+ * cannot take it now, the worker's sweeper moves the outbox entry later, so an accepted upload is
+ * never lost. GET /api/media/:id shows `pending` → `ready` (or `failed`).
  */
 import type {} from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
-import { alreadyAnswered, requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
-import type { ImageLimits } from '../media/image.ts';
-import { prepareImage } from '../media/upload.ts';
+import type { ImageLimits } from '../../shared/media/image.ts';
+import { originalKey, thumbnailKey } from '../../shared/storage/keys.ts';
+import { formatSizes } from '../../shared/thumbnails/job.ts';
+import { requestDigest } from '../db/idempotency.ts';
+import { type MediaRow, mediaSchema, toMedia } from '../media/media-row.ts';
+import { enqueue, receive } from '../media/steps.ts';
+import { type CheckedImage, checkImage, prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
-import { mediaKeys } from '../storage/keys.ts';
-import { describeRead, markRecentWrite, type ReadPolicy, readSource } from './read-source.ts';
+import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
   errorResponses,
   type IdempotencyHeaders,
@@ -22,66 +28,34 @@ import {
 export interface MediaOptions extends ReadPolicy {
   readonly maxBytes: number;
   readonly limits: ImageLimits;
+  readonly thumbnails: 'inline' | 'queue';
+  readonly thumbnailSizes: readonly number[];
+  /** The size `thumbnailUrl` names. */
   readonly thumbnailSize: number;
 }
 
 /** Room for the multipart envelope around the file itself. */
 const MULTIPART_OVERHEAD = 16 * 1024;
 
-const mediaSchema = {
-  type: 'object',
-  required: ['id', 'url', 'thumbnailUrl', 'thumbnail'],
-  properties: {
-    id: { type: 'integer' },
-    url: { type: 'string' },
-    thumbnailUrl: { type: 'string' },
-    thumbnail: { type: 'string', enum: ['pending', 'ready', 'failed'] },
-    contentType: { type: 'string' },
-    bytes: { type: 'integer' },
-    width: { type: 'integer' },
-    height: { type: 'integer' },
-    sha256: { type: 'string' },
-    createdAt: { type: 'string' },
-  },
-} as const;
-
-interface MediaRow extends Row {
-  id: number;
-  object_key: string;
-  thumbnail_key: string;
-  content_type: string;
-  bytes: number;
-  width: number;
-  height: number;
-  sha256: string;
-  thumbnail_status: 'pending' | 'ready' | 'failed';
-  created_at: Date;
-}
-
-const fileUrl = (key: string): string => `/files/${key}`;
-
-const toMedia = (r: MediaRow) => ({
-  id: r.id,
-  url: fileUrl(r.object_key),
-  thumbnailUrl: fileUrl(r.thumbnail_key),
-  thumbnail: r.thumbnail_status,
-  contentType: r.content_type,
-  bytes: r.bytes,
-  width: r.width,
-  height: r.height,
-  sha256: r.sha256,
-  createdAt: r.created_at.toISOString(),
-});
-
 export default async function mediaRoutes(
   app: FastifyInstance,
   options: MediaOptions,
 ): Promise<void> {
+  const queued = options.thumbnails === 'queue';
+  // A pending thumbnail is about to change: only a final state is cached.
+  const mediaEntry = (id: number) => ({
+    ...app.cacheKeys.media(id),
+    keep: (m: { thumbnail: string }) => m.thumbnail !== 'pending',
+  });
+
   app.post<{ Headers: IdempotencyHeaders }>(
     '/api/media',
     {
       config: { access: 'write', session: 'required' },
-      schema: { headers: idempotencyHeaders, response: { 201: mediaSchema, ...errorResponses } },
+      schema: {
+        headers: idempotencyHeaders,
+        response: { 201: mediaSchema, 202: mediaSchema, ...errorResponses },
+      },
       onRequest: async (request) => {
         const declared = Number(request.headers['content-length'] ?? 0);
         if (declared > options.maxBytes + MULTIPART_OVERHEAD) {
@@ -95,19 +69,12 @@ export default async function mediaRoutes(
     },
     async (request, reply) => {
       const { data: session } = sessionOf(request);
-      const part = await request.file({
-        limits: { fileSize: options.maxBytes, files: 1, fields: 0, parts: 1 },
-      });
-      if (part === undefined || part.fieldname !== 'file') {
-        throw new HttpError(
-          400,
-          'WEB_ERR_FILE_MISSING',
-          'send the image as multipart form field "file"',
-        );
-      }
-      let image: Awaited<ReturnType<typeof prepareImage>>;
+      const bytes = await receive(request, options.maxBytes);
+      let image: CheckedImage & { thumbnails?: ReadonlyMap<number, Buffer> };
       try {
-        image = await prepareImage(await part.toBuffer(), options.limits, options.thumbnailSize);
+        image = queued
+          ? await checkImage(bytes, options.limits)
+          : await prepareImage(bytes, options.limits, options.thumbnailSizes);
         app.metrics.uploads.inc({ outcome: 'accepted' });
       } catch (error) {
         app.metrics.uploads.inc({ outcome: 'rejected' });
@@ -123,34 +90,47 @@ export default async function mediaRoutes(
         : undefined;
       // Stored before the transaction: a primary connection is not held while the object store
       // works. A failed insert leaves unreferenced objects behind, never a row without its files.
-      const keys = mediaKeys(image.type);
-      if (!(await alreadyAnswered(app.db.primary, claim))) {
-        await app.storage.put(keys.original, image.bytes, image.type);
-        await app.storage.put(keys.thumbnail, image.thumbnail, 'image/webp');
+      const original = originalKey(image.type);
+      if (!(await app.idempotency.alreadyAnswered(claim))) {
+        await app.storage.put(original, image.bytes, image.type);
+        await Promise.all(
+          [...(image.thumbnails ?? [])].map(([size, thumbnail]) =>
+            app.storage.put(thumbnailKey(original, size), thumbnail, 'image/webp'),
+          ),
+        );
       }
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         const inserted = await tx.write(
-          `INSERT INTO media (user_id, object_key, thumbnail_key, content_type, bytes, width, height, sha256, thumbnail_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
+          `INSERT INTO media (user_id, object_key, thumbnail_key, thumbnail_sizes, content_type, bytes, width, height, sha256, thumbnail_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             session.userId,
-            keys.original,
-            keys.thumbnail,
+            original,
+            thumbnailKey(original, options.thumbnailSize),
+            formatSizes(options.thumbnailSizes),
             image.type,
             image.bytes.length,
             image.width,
             image.height,
             image.sha256,
+            queued ? 'pending' : 'ready',
           ],
         );
+        if (queued)
+          await tx.write('INSERT INTO thumbnail_outbox (media_id) VALUES (?)', [inserted.insertId]);
         const [row] = await tx.rows<MediaRow>('SELECT * FROM media WHERE id = ?', [
           inserted.insertId,
         ]);
         if (row === undefined)
           throw new Error('inserted media row not found in its own transaction');
-        return { statusCode: 201, body: toMedia(row) };
+        return { statusCode: queued ? 202 : 201, body: toMedia(row) };
       });
-      markRecentWrite(request, reply, options);
+      if (queued && !result.replayed) {
+        const job = { mediaId: result.body.id, objectKey: original, sizes: options.thumbnailSizes };
+        await enqueue(app, job, request.log);
+      }
+      await app.cache.put(mediaEntry(result.body.id), result.body);
+      markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -163,18 +143,23 @@ export default async function mediaRoutes(
     },
     async (request, reply) => {
       const { id } = request.params;
-      const result = await app.cache.aside(app.cacheKeys.media(id), async () => {
-        const source = readSource(request, options);
-        const { rows, servedBy } = await app.db.read<MediaRow>(
-          source,
-          'SELECT * FROM media WHERE id = ?',
-          [id],
-        );
-        const [row] = rows;
-        if (row === undefined)
-          throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
-        return { value: toMedia(row), servedBy };
-      });
+      const after = writerPosition(request, options);
+      const result = await app.cache.aside(
+        mediaEntry(id),
+        async () => {
+          const { rows, servedBy } = await app.db.read<MediaRow>(
+            options.readFrom,
+            'SELECT * FROM media WHERE id = ?',
+            [id],
+            { after },
+          );
+          const [row] = rows;
+          if (row === undefined)
+            throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
+          return { value: toMedia(row), servedBy };
+        },
+        after,
+      );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
     },

@@ -1,14 +1,19 @@
 /**
  * Checkout: the session's cart becomes an order on the primary, priced from the products table in
- * the same transaction. With an Idempotency-Key a retried checkout returns the first order.
+ * the same transaction. Safe to retry with or without an Idempotency-Key: without one, the cart's
+ * token is the key, so the same cart (still in the session because emptying it failed, e.g. Redis
+ * went away after the commit) orders once and a retry returns that order. Afterwards the cart loses
+ * exactly what was ordered, once (shop/checkout.ts): items another tab added meanwhile stay.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
-import { saveSession, sessionOf } from '../plugins/sessions.ts';
+import { requestDigest } from '../db/idempotency.ts';
+import { sessionOf, updateSession } from '../plugins/sessions.ts';
+import { newCartToken } from '../sessions/session-id.ts';
 import { priceCart } from '../shop/cart.ts';
 import type { Product } from '../shop/catalog.ts';
+import { settleCheckout } from '../shop/checkout.ts';
 import { errorResponses, type IdempotencyHeaders, idempotencyHeaders } from './schemas.ts';
 import { orderSchema } from './shop-schemas.ts';
 
@@ -29,15 +34,15 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
       const { data } = sessionOf(request);
       const key = request.headers['idempotency-key'];
       const skus = Object.keys(data.cart).sort();
+      const token = data.cartToken;
+      const scope = `orders:user:${data.userId}`;
       // The key names one checkout; the cart it empties is not part of "the same request".
       const claim = key
-        ? {
-            scope: `orders:user:${data.userId}`,
-            key,
-            requestHash: requestDigest('POST /api/orders'),
-          }
-        : undefined;
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+        ? { scope, key, requestHash: requestDigest('POST /api/orders') }
+        : token === undefined
+          ? undefined
+          : { scope, key: `cart:${token}`, requestHash: requestDigest('POST /api/orders', token) };
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         if (skus.length === 0) throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'the cart is empty');
         const rows = await tx.rows<ProductRow>(
           `SELECT sku, name, price_cents FROM products WHERE sku IN (${skus.map(() => '?').join(', ')})`,
@@ -59,10 +64,20 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
         );
         return {
           statusCode: 201,
-          body: { id: order.insertId, ...priced, createdAt: new Date().toISOString() },
+          // cartToken is kept with the answer (not sent): a replay empties only that cart.
+          body: {
+            id: order.insertId,
+            ...priced,
+            createdAt: new Date().toISOString(),
+            cartToken: token,
+          },
         };
       });
-      if (!result.replayed) await saveSession(request, { ...data, cart: {} });
+      const { cartToken: ordered, items } = result.body;
+      await updateSession(request, (now) => {
+        const settled = settleCheckout(now, ordered, items, newCartToken());
+        return { data: settled === undefined ? now : { ...now, ...settled }, result: undefined };
+      });
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );

@@ -1,22 +1,19 @@
 /**
  * Posts: ≤ 1 KB of text, written to the primary, read ~100× more often than written. Reads name
- * where they may be served from (X-DB says where they were).
+ * where they may be served from (X-DB says where they were). A new post is stored in the cache at
+ * once and bumps the cached views it changes (the feed, its author's posts); its author reads it
+ * back causally (read-source.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
-import { requestDigest, writeOnce } from '../db/idempotency.ts';
-import type { Row } from '../db/target.ts';
+import type { GtidPosition } from '../consistency/gtid.ts';
+import { requestDigest } from '../db/idempotency.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
 import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';
 import { newPostBody, type PageQuery, pageQuery, pageSchema, postSchema } from './post-schemas.ts';
-import {
-  describeRead,
-  isRecentWriter,
-  markRecentWrite,
-  type ReadPolicy,
-  readSource,
-} from './read-source.ts';
+import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
   errorResponses,
   type IdempotencyHeaders,
@@ -71,7 +68,7 @@ export default async function postRoutes(
             requestHash: requestDigest('POST /api/posts', body),
           }
         : undefined;
-      const result = await writeOnce(app.db.primary, claim, async (tx) => {
+      const result = await app.idempotency.writeOnce(claim, async (tx) => {
         const inserted = await tx.write('INSERT INTO posts (user_id, body) VALUES (?, ?)', [
           data.userId,
           body,
@@ -80,7 +77,9 @@ export default async function postRoutes(
         if (row === undefined) throw new Error('inserted post not found in its own transaction');
         return { statusCode: 201, body: toPost(row) };
       });
-      markRecentWrite(request, reply, options);
+      await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
+      await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
+      markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -93,15 +92,20 @@ export default async function postRoutes(
     },
     async (request, reply) => {
       const { id } = request.params;
-      const result = await app.cache.aside(app.cacheKeys.post(id), async () => {
-        const { rows, servedBy } = await app.db.read<PostRow>(
-          readSource(request, options),
-          ...postById(id),
-        );
-        const [row] = rows;
-        if (row === undefined) throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
-        return { value: toPost(row), servedBy };
-      });
+      const after = writerPosition(request, options);
+      const result = await app.cache.aside(
+        app.cacheKeys.post(id),
+        async () => {
+          const { rows, servedBy } = await app.db.read<PostRow>(options.readFrom, ...postById(id), {
+            after,
+          });
+          const [row] = rows;
+          if (row === undefined)
+            throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
+          return { value: toPost(row), servedBy };
+        },
+        after,
+      );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
     },
@@ -121,21 +125,24 @@ export default async function postRoutes(
       const { limit, before } = request.query;
       const userId = request.params.id;
       const cursor = cursorOf(before);
-      const from = readSource(request, options);
-      const load = async () => {
-        const user = await app.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId]);
+      const from = options.readFrom;
+      const load = async (after: GtidPosition | undefined) => {
+        const user = await app.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId], {
+          after,
+        });
         if (user.rows.length === 0)
           throw new HttpError(404, 'WEB_ERR_USER_NOT_FOUND', `no user ${userId}`);
         const { rows, servedBy } = await app.db.read<PostRow>(
           from,
           ...userPostsPage(userId, limit, cursor),
+          { after },
         );
         return { value: page(rows, limit), servedBy };
       };
-      const result = await app.cache.aside(
+      const result = await app.cache.view(
         app.cacheKeys.userPosts(userId, limit, before),
         load,
-        isRecentWriter(request),
+        writerPosition(request, options),
       );
       describeRead(reply, result, app.cache.enabled);
       return result.value;
@@ -151,17 +158,18 @@ export default async function postRoutes(
     async (request, reply) => {
       const { limit, before } = request.query;
       const cursor = cursorOf(before);
-      const load = async () => {
+      const load = async (after: GtidPosition | undefined) => {
         const { rows, servedBy } = await app.db.read<PostRow>(
-          readSource(request, options),
+          options.readFrom,
           ...feedPage(limit, cursor),
+          { after },
         );
         return { value: page(rows, limit), servedBy };
       };
-      const result = await app.cache.aside(
+      const result = await app.cache.view(
         app.cacheKeys.feed(limit, before),
         load,
-        isRecentWriter(request),
+        writerPosition(request, options),
       );
       describeRead(reply, result, app.cache.enabled);
       return result.value;

@@ -2,7 +2,7 @@
  * Sessions in this process's memory (stage 1): lost on restart and invisible to other web servers.
  * Bounded: expired entries are swept, and past `maxEntries` the least recently used one goes.
  */
-import { decodeSession, type SessionData, type SessionStore } from './store.ts';
+import { decodeSession, type SessionChange, type SessionData, type SessionStore } from './store.ts';
 
 interface Entry {
   readonly text: string;
@@ -24,6 +24,27 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<SessionData | undefined> {
+    return this.#read(id);
+  }
+
+  async set(id: string, data: SessionData, ttlSeconds: number): Promise<void> {
+    this.#write(id, data, ttlSeconds);
+  }
+
+  /** Atomic because nothing in it awaits: no other request runs between the read and the write. */
+  async update<R>(
+    id: string,
+    change: (data: SessionData) => SessionChange<R>,
+    ttlSeconds: number,
+  ): Promise<SessionChange<R> | undefined> {
+    const data = this.#read(id);
+    if (data === undefined) return undefined;
+    const next = change(data);
+    if (next.data !== data) this.#write(id, next.data, ttlSeconds);
+    return next;
+  }
+
+  #read(id: string): SessionData | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.#now()) {
@@ -35,7 +56,7 @@ export class MemorySessionStore implements SessionStore {
     return decodeSession(entry.text);
   }
 
-  async set(id: string, data: SessionData, ttlSeconds: number): Promise<void> {
+  #write(id: string, data: SessionData, ttlSeconds: number): void {
     this.#entries.delete(id);
     this.#entries.set(id, {
       text: JSON.stringify(data),

@@ -7,3 +7,6 @@ export const newSessionId = (): string => randomBytes(32).toString('base64url');
 
 export const isSessionId = (value: unknown): value is string =>
   typeof value === 'string' && SESSION_ID.test(value);
+
+/** A cart token (SessionData.cartToken): 96 random bits, base64url. */
+export const newCartToken = (): string => randomBytes(12).toString('base64url');

@@ -2,8 +2,9 @@
  * The product catalog (a dozen books, Bob's shopping list). Small and rarely changed, so each
  * server keeps a copy and refreshes it at most once a minute.
  */
+
+import type { Row } from '../../shared/db/target.ts';
 import type { DbCluster, ReadFrom } from '../db/cluster.ts';
-import type { Row } from '../db/target.ts';
 
 export interface Product {
   readonly sku: string;

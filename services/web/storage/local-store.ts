@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { contentTypeOf, isObjectKey } from './keys.ts';
-import type { ObjectStore, StoredObject } from './object-store.ts';
+import { contentTypeOf, isObjectKey } from '../../shared/storage/keys.ts';
+import type { ObjectStore, StoredObject } from '../../shared/storage/object-store.ts';
 
 export class LocalObjectStore implements ObjectStore {
   readonly kind = 'local';

@@ -99,6 +99,8 @@ for (const storage of ['local', 's3'] as const) {
 }
 
 test('hostile and broken uploads are refused with clear errors', async (t) => {
+  // Lower limits (defaults 10 MiB, 40 Mpx, 100 frames) keep the hostile files small and quick to
+  // make; the same checks apply at any limit (checkLimits in test/unit/web/pure.test.ts).
   const web = await startTestWeb(t, {
     STAGE: '1',
     UPLOAD_MAX_BYTES: String(1024 * 1024),

@@ -6,6 +6,8 @@ import { MIGRATIONS } from '../../../services/web/db/migrations.ts';
 import { startTestWeb } from '../../support/web-app.ts';
 
 test('migrations wait for another server holding the lock longer than the query timeout', async (t) => {
+  // A 1 s query timeout (default 5 s, test/unit/web/config.test.ts) makes "longer than the query
+  // timeout" quick to show.
   const web = await startTestWeb(t, { MYSQL_QUERY_TIMEOUT_MS: '1000' });
   const other = await web.sql();
   const [[held]] = await other.query<RowDataPacket[]>(

@@ -36,6 +36,7 @@ export type Check = (ctx: CheckContext) => string[];
  */
 export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   memcached: { cache: 'memcached' },
+  worker: { thumbnails: 'queue' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

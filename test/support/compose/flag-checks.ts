@@ -65,8 +65,13 @@ const scaling: Check = (ctx) =>
     const raw = serviceIn(ctx.raw, name);
     const resolved = serviceIn(ctx.resolved, name);
     const problems: string[] = [];
-    if (planned.pool !== undefined) {
-      const variable = POOL_SIZE_VARIABLE[planned.pool];
+    const variable =
+      planned.pool !== undefined
+        ? POOL_SIZE_VARIABLE[planned.pool]
+        : planned.kind === 'worker'
+          ? 'WORKER_REPLICAS'
+          : undefined;
+    if (variable !== undefined) {
       const want = ctx.plan.flags[FLAG_VARIABLES[variable].key];
       if (!references(raw?.replicas, variable))
         problems.push(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { WEB_POOLS } from '../../../services/shared/topology/addresses.ts';
-import { DEFAULT_PLAN } from '../../support/compose/fixture.ts';
+import { DEFAULT_PLAN, planFor } from '../../support/compose/fixture.ts';
 import { REPO_DIR, repoFile } from '../../support/compose/load.ts';
 
 const prometheus = repoFile('infra/prometheus/prometheus.yml');
@@ -22,12 +22,17 @@ test('Prometheus scrapes the LB admin port and every web pool on the ports the p
   const dns = /"names":\[([^\]]*)\],"type":"A","port":(\d+)/.exec(config);
   assert.equal(Number(dns?.[2]), web?.ports.http);
   assert.deepEqual(JSON.parse(`[${dns?.[1] ?? ''}]`), [...WEB_POOLS]);
+  const worker = planFor({ THUMBNAILS: 'queue' }).services.find((s) => s.kind === 'worker');
+  assert.ok(
+    config.includes(`"names":["worker"],"type":"A","port":${String(worker?.ports.metrics)}`),
+    'worker metrics target',
+  );
 });
 
 /** Metric names (without histogram suffixes) in the dashboard's queries. */
 function dashboardMetrics(json: string): string[] {
   const exprs = [...json.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '');
-  const names = exprs.flatMap((e) => [...e.matchAll(/\b((?:lb|http|db)_[a-z_]+)\b/g)]);
+  const names = exprs.flatMap((e) => [...e.matchAll(/\b((?:lb|http|db|thumbnail)_[a-z_]+)\b/g)]);
   return [...new Set(names.map((m) => (m[1] ?? '').replace(/_(bucket|sum|count)$/, '')))];
 }
 

@@ -5,7 +5,6 @@ import {
   FLAG_VARIABLE_NAMES,
   resolveFlags,
 } from '../../../services/shared/config/flags.ts';
-import { planStack } from '../../../services/shared/topology/plan.ts';
 import { coreServices, serviceIn } from '../../support/compose/context.ts';
 import { COMPOSE_DOC, contextFor, DEFAULT_PLAN, planFor } from '../../support/compose/fixture.ts';
 import { COMPOSE_CHECKS, KNOWN_EXTRAS } from '../../support/compose/index.ts';
@@ -52,15 +51,31 @@ test('STAGE from the environment selects that preset in the services', () => {
   assert.equal(serviceIn(withEnv.resolved, 'web')?.environment.STAGE, '3');
 });
 
-test('memcached is a known extra only while the plan lacks it, and checked either way', () => {
-  assert.deepEqual(Object.keys(KNOWN_EXTRAS), ['memcached']);
-  const lacking = planStack({ ...DEFAULT_PLAN.flags, cache: 'off' }, { mode: 'compose' });
-  assert.ok(!lacking.services.some((s) => s.composeService === 'memcached'));
-  const extraCtx = contextFor(COMPOSE_DOC, { plan: lacking });
-  const extra = extraCtx.expected.filter((s) => s.composeService === 'memcached');
-  assert.equal(extra.length, 1, 'expected as an extra');
-  for (const name of ['services', 'ports', 'healthcheck-port', 'runner-parity', 'internal-network'])
-    assert.deepEqual(COMPOSE_CHECKS[name]?.(extraCtx), [], name);
-  const planned = ctx.expected.filter((s) => s.composeService === 'memcached');
-  assert.equal(planned.length, 1, 'in the plan now: expected once, not twice');
+/** Each known extra: the flags without it (the default stage) and with it. */
+const EXTRA_FLAGS: Readonly<
+  Record<string, readonly [Record<string, string>, Record<string, string>]>
+> = {
+  memcached: [{ CACHE: 'off' }, { CACHE: 'memcached' }],
+  worker: [{ THUMBNAILS: 'inline' }, { THUMBNAILS: 'queue' }],
+};
+
+test('the known extras are the services the default stage does not plan yet', () => {
+  assert.deepEqual(Object.keys(KNOWN_EXTRAS).sort(), Object.keys(EXTRA_FLAGS).sort());
 });
+
+for (const [name, [off, on]] of Object.entries(EXTRA_FLAGS)) {
+  test(`${name} is a known extra only while the plan lacks it, and checked either way`, () => {
+    const lacking = planFor(off);
+    assert.ok(!lacking.services.some((s) => s.composeService === name));
+    const extraCtx = contextFor(COMPOSE_DOC, { plan: lacking, env: off });
+    assert.equal(extraCtx.expected.filter((s) => s.composeService === name).length, 1, 'extra');
+    const withIt = planFor(on);
+    assert.equal(withIt.services.filter((s) => s.composeService === name).length, 1, 'planned');
+    const onCtx = contextFor(COMPOSE_DOC, { plan: withIt, env: on });
+    assert.equal(onCtx.expected.filter((s) => s.composeService === name).length, 1, 'not twice');
+    for (const [check, run] of Object.entries(COMPOSE_CHECKS)) {
+      assert.deepEqual(run(extraCtx), [], `${check} without ${JSON.stringify(on)}`);
+      assert.deepEqual(run(onCtx), [], `${check} with ${JSON.stringify(on)}`);
+    }
+  });
+}

@@ -58,3 +58,16 @@ test('every bad variable is named at once, flags included', () => {
     /S3_ACCESS_KEY_ID is required when S3_ENDPOINT is set/,
   );
 });
+
+test('the web settings in WEB_SETTINGS are collected for the web servers; nothing else is', () => {
+  const c = parseRunnerConfig(
+    {
+      PATH: '/bin',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '0',
+      MYSQL_PASSWORD: 'x',
+      PRESSURE_MAX_PENDING_HASHES: '',
+    },
+    '/repo',
+  );
+  assert.deepEqual(c.webEnv, { RATE_LIMIT_LOGIN_PER_MINUTE: '0' });
+});

@@ -94,6 +94,17 @@ test('app processes run node on the built entry point with the plan env, LOG_LEV
   const setup = launchSpec(service('setup'), ctx(false));
   assert.deepEqual(setup.args, ['/repo/dist/services/setup/main.js']);
   assert.equal(setup.env.MYSQL_ROOT_PASSWORD_FILE, '/tmp/st/secrets/mysql-root-password');
+  const queued = planStack(resolveFlags({ STAGE: '6' }), {
+    mode: 'native',
+    portBase: 20000,
+    stackDir,
+  });
+  const worker = queued.services.find((s) => s.name === 'worker-2');
+  assert.ok(worker);
+  const spec = launchSpec(worker, ctx(false));
+  assert.deepEqual(spec.args, ['/repo/dist/services/worker/server.js']);
+  assert.equal(spec.env.METRICS_PORT, '20232');
+  assert.equal(spec.env.HOST, '127.0.0.152');
 });
 
 test('s3rver gets its address, data dir and the registered key pair', () => {
@@ -116,4 +127,13 @@ test('inCgroup joins the cgroup before exec, keeping the command intact', () => 
     '/usr/bin/node',
     '/repo/dist/services/web/server.js',
   ]);
+});
+
+test('web settings the user gave reach the web servers only', () => {
+  const withSettings = { ...ctx(false), webEnv: { RATE_LIMIT_LOGIN_PER_MINUTE: '0' } };
+  assert.equal(launchSpec(service('web-1'), withSettings).env.RATE_LIMIT_LOGIN_PER_MINUTE, '0');
+  assert.equal(
+    launchSpec(service('redis'), withSettings).env.RATE_LIMIT_LOGIN_PER_MINUTE,
+    undefined,
+  );
 });

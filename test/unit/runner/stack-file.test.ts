@@ -3,16 +3,16 @@ import { test } from 'node:test';
 import type { Boxes } from '../../../runner/host/boxes.ts';
 import { describeStack } from '../../../runner/stack/stack-file.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
-import { planStack } from '../../../services/shared/topology/plan.ts';
+import {
+  planStack,
+  SECRET_NAMES,
+  type SecretName,
+} from '../../../services/shared/topology/plan.ts';
 
 const boxes: Boxes = { enforced: false, controller: 'none', reason: 'test', cpus: 1, list: [] };
-const secrets = {
-  'mysql-root-password': '/s/secrets/mysql-root-password',
-  'mysql-password': '/s/secrets/mysql-password',
-  'mysql-replication-password': '/s/secrets/mysql-replication-password',
-  's3-secret-access-key': '/s/secrets/s3-secret-access-key',
-  'lb-sticky-secret': '/s/secrets/lb-sticky-secret',
-};
+const secrets = Object.fromEntries(
+  SECRET_NAMES.map((name) => [name, `/s/secrets/${name}`]),
+) as Record<SecretName, string>;
 
 test('stack.json: entry, every service with pid, URLs, paths; setup has no pid', () => {
   const plan = planStack(resolveFlags({ STAGE: '2' }), {

@@ -34,6 +34,7 @@ test('every flag of DESIGN.md is a variable', () => {
     'STORAGE',
     'CDN',
     'THUMBNAILS',
+    'WORKER_REPLICAS',
     'BOX_CPUS',
   ]) {
     assert.ok(FLAG_VARIABLE_NAMES.includes(name as never), name);
@@ -53,6 +54,10 @@ test('each stage resolves; stages only add mechanisms', () => {
   assert.equal(resolveFlags({ STAGE: '4' }).readFrom, 'replicas');
   assert.equal(resolveFlags({ STAGE: '4' }).dbReplicas, 2);
   assert.equal(resolveFlags({}).stage, DEFAULT_STAGE);
+  assert.equal(resolveFlags({ STAGE: '5' }).thumbnails, 'inline');
+  assert.equal(resolveFlags({ STAGE: '6' }).thumbnails, 'queue');
+  assert.equal(resolveFlags({ STAGE: '6' }).workerReplicas, 2);
+  assert.equal(resolveFlags({ STAGE: '4', THUMBNAILS: 'queue' }).workerReplicas, 1);
 });
 
 test('an explicit flag wins over the preset', () => {
@@ -81,9 +86,10 @@ test('bad values name the variable and the allowed values', () => {
     [{ WEB_REPLICAS: 'three' }, 'WEB_REPLICAS="three": expected an integer from 1 to 32'],
     [{ STAGE: '1', READ_FROM: 'replicas' }, 'READ_FROM=replicas needs DB_REPLICAS of at least 1'],
     [
-      { THUMBNAILS: 'queue' },
-      'THUMBNAILS=queue is not available: the thumbnail worker is not built yet',
+      { STAGE: '1', THUMBNAILS: 'queue' },
+      "THUMBNAILS=queue needs STORAGE=s3: a worker on its own box cannot read an upload on a web server's disk",
     ],
+    [{ WORKER_REPLICAS: '0' }, 'WORKER_REPLICAS="0": expected an integer from 1 to 32'],
   ];
   for (const [env, message] of cases)
     assert.ok(
@@ -100,6 +106,13 @@ test('split API pools need shared sessions', () => {
     ),
   );
   assert.ok(problemsOf({ STAGE: '3', READ_API_REPLICAS: '0' }).some((p) => p.includes('both 0')));
+});
+
+test('stage 6 gets its queue and workers; only what is not built yet falls back', () => {
+  const gaps = presetGaps(6).map((g) => g.split('=')[0]);
+  assert.ok(!gaps.includes('THUMBNAILS') && !gaps.includes('WORKER_REPLICAS'), gaps.join(' '));
+  assert.ok(gaps.includes('SHARDS'), 'sharding is not built: SHARDS=2 falls back');
+  assert.equal(resolveFlags({ STAGE: '6' }).shards, 1);
 });
 
 test('preset values not built yet fall back and are reported', () => {

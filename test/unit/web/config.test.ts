@@ -61,3 +61,62 @@ test('a TRUST_PROXY range with an impossible prefix is a config error naming the
   assert.equal(found.length, 1);
   assert.match(found[0] ?? '', /TRUST_PROXY/);
 });
+
+test('protection defaults: the limits the integration tests run with', () => {
+  const config = loadWebConfig({ ...base, STAGE: '1' });
+  assert.deepEqual(
+    {
+      queue: config.MYSQL_QUEUE_LIMIT,
+      rywTtl: config.READ_YOUR_WRITES_TTL_SECONDS,
+      rywWait: config.CAUSAL_READ_WAIT_MS,
+      keyTtl: config.IDEMPOTENCY_KEY_TTL_HOURS,
+      sweep: config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
+      signups: config.RATE_LIMIT_SIGNUP_PER_MINUTE,
+      logins: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+      loopDelay: config.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      hashes: config.PRESSURE_MAX_PENDING_HASHES,
+      cost: config.PASSWORD_HASH_COST,
+    },
+    {
+      queue: 100,
+      rywTtl: 86_400,
+      rywWait: 5,
+      keyTtl: 24,
+      sweep: 60,
+      signups: 60,
+      logins: 600,
+      loopDelay: 1000,
+      hashes: 32,
+      cost: 14,
+    },
+  );
+  const bads: Record<string, string>[] = [
+    { RATE_LIMIT_SIGNUP_PER_MINUTE: '-1' },
+    { RATE_LIMIT_LOGIN_PER_MINUTE: 'lots' },
+    { MYSQL_QUEUE_LIMIT: '0' },
+    { IDEMPOTENCY_KEY_TTL_HOURS: '0' },
+    { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '1.5' },
+    { CAUSAL_READ_WAIT_MS: '5000' },
+  ];
+  for (const bad of bads) {
+    const [name] = Object.keys(bad);
+    assert.match(problems({ ...base, STAGE: '1', ...bad }).join(), new RegExp(`${name}=`), name);
+  }
+});
+
+test('a read-your-writes cookie secret is required where replicas or the cache serve reads', () => {
+  const stage4 = {
+    ...base,
+    STAGE: '4',
+    MYSQL_REPLICAS: '127.0.0.12:8307',
+    MEMCACHED_SERVERS: '127.0.0.22:8250',
+    REDIS_URL: 'redis://127.0.0.21:8379',
+    S3_BUCKET: 'b-1',
+    S3_ACCESS_KEY_ID: 'k',
+    S3_SECRET_ACCESS_KEY: 's',
+  };
+  assert.ok(problems(stage4).some((p) => p.startsWith('COOKIE_SECRET')));
+  assert.deepEqual(problems({ ...stage4, COOKIE_SECRET: 'x'.repeat(16) }), []);
+  assert.deepEqual(problems({ ...stage4, READ_YOUR_WRITES_TTL_SECONDS: '0' }), []);
+  assert.match(problems({ ...stage4, COOKIE_SECRET: 'short' }).join(), /COOKIE_SECRET=\(hidden\)/);
+});

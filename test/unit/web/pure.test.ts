@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Breaker } from '../../../services/shared/breaker.ts';
-import { isUnavailable } from '../../../services/web/db/errors.ts';
-import { checkLimits, ImageRejectedError } from '../../../services/web/media/image.ts';
+import { checkLimits, ImageRejectedError } from '../../../services/shared/media/image.ts';
+import {
+  contentTypeOf,
+  isObjectKey,
+  originalKey,
+  thumbnailKey,
+} from '../../../services/shared/storage/keys.ts';
 import { sniffImageType } from '../../../services/web/media/sniff.ts';
 import { escapeHtml, renderTemplate } from '../../../services/web/pages/assets.ts';
 import { decodeCursor, encodeCursor } from '../../../services/web/posts/cursor.ts';
@@ -21,14 +26,18 @@ import {
   priceCart,
   removeFromCart,
 } from '../../../services/web/shop/cart.ts';
-import { contentTypeOf, isObjectKey, mediaKeys } from '../../../services/web/storage/keys.ts';
 import { trustedProxies, trustedProxyEntry } from '../../../services/web/trusted-proxies.ts';
 
 test('object keys: only shapes the server makes are accepted', () => {
-  const { original, thumbnail } = mediaKeys('image/png');
+  const original = originalKey('image/png');
+  const thumbnail = thumbnailKey(original, 256);
   const cases: [string, boolean][] = [
     [original, true],
     [thumbnail, true],
+    [original.replace('original.png', 'thumbnail.webp'), true],
+    [original.replace('original.png', 'thumbnail-0.webp'), false],
+    [original.replace('original.png', 'thumbnail-12345.webp'), false],
+    [original.replace('original.png', 'thumbnail-256.png'), false],
     ['static/0123456789abcdef/app.js', true],
     ['media/../../etc/passwd', false],
     ['media/%2e%2e/original.png', false],
@@ -43,6 +52,9 @@ test('object keys: only shapes the server makes are accepted', () => {
   for (const [key, ok] of cases) assert.equal(isObjectKey(key), ok, JSON.stringify(key));
   assert.match(original, /\.png$/);
   assert.equal(contentTypeOf(thumbnail), 'image/webp');
+  assert.equal(thumbnail, original.replace('original.png', 'thumbnail-256.webp'));
+  assert.equal(thumbnailKey(original.replace('.png', '.jpg'), 256), thumbnail, 'from the folder');
+  assert.throws(() => thumbnailKey('static/0123456789abcdef/app.js', 256));
   assert.equal(contentTypeOf('static/x/y.unknown'), 'application/octet-stream');
 });
 
@@ -165,18 +177,6 @@ test('circuit breaker opens, half-opens one trial, closes on success', () => {
   assert.ok(breaker.allow());
   breaker.succeeded();
   assert.equal(breaker.state, 'closed');
-});
-
-test('database availability errors are recognised', () => {
-  assert.ok(isUnavailable({ code: 'ECONNREFUSED' }));
-  assert.ok(
-    isUnavailable({ code: 'ER_OPTION_PREVENTS_STATEMENT' }),
-    'a read-only server refusing a write',
-  );
-  assert.ok(isUnavailable({ code: 'X', fatal: true }));
-  assert.equal(isUnavailable({ code: 'ER_DUP_ENTRY' }), false);
-  assert.equal(isUnavailable(new Error('boom')), false);
-  assert.equal(isUnavailable(null), false);
 });
 
 test('templates escape values and keep unknown names', () => {

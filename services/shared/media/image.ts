@@ -59,22 +59,35 @@ export async function inspectImage(bytes: Buffer, limits: ImageLimits): Promise<
   return info;
 }
 
-/** A WebP thumbnail that fits in size×size, from the first frame, oriented by EXIF. */
-export async function makeThumbnail(
+/**
+ * WebP thumbnails that fit in size×size, one per size, from the first frame, oriented by EXIF.
+ * Decoding runs under the pixel limit; a truncated or corrupt image is ImageRejectedError.
+ */
+export async function makeThumbnails(
   bytes: Buffer,
-  size: number,
+  sizes: readonly number[],
   limits: ImageLimits,
-): Promise<Buffer> {
+): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
   try {
-    return await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1 })
-      .rotate()
-      .resize(size, size, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer();
+    const source = sharp(bytes, {
+      limitInputPixels: limits.maxPixels,
+      failOn: 'truncated',
+      pages: 1,
+    }).rotate();
+    for (const size of sizes) {
+      const thumbnail = await source
+        .clone()
+        .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer();
+      out.set(size, thumbnail);
+    }
   } catch {
     throw new ImageRejectedError(
       'unreadable',
       'the image could not be decoded (truncated or corrupt)',
     );
   }
+  return out;
 }

@@ -24,17 +24,31 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ico: 'image/x-icon',
 };
 
-const MEDIA_KEY =
-  /^media\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/(original\.(jpg|png|gif|webp)|thumbnail\.webp)$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const MEDIA_FOLDER = new RegExp(`^media/${UUID}/`);
+/** `thumbnail.webp` is the one size made before several sizes existed; old rows still name it. */
+const MEDIA_KEY = new RegExp(
+  `^media/${UUID}/(original\\.(jpg|png|gif|webp)|thumbnail(-[1-9][0-9]{1,3})?\\.webp)$`,
+);
 const STATIC_KEY = /^static\/[0-9a-f]{16}\/[a-z0-9][a-z0-9_-]{0,63}\.(css|js|html|svg|ico|png)$/;
 
-export function mediaKeys(type: ImageType): { original: string; thumbnail: string } {
-  const id = randomUUID();
-  return {
-    original: `media/${id}/original.${IMAGE_TYPES[type]}`,
-    thumbnail: `media/${id}/thumbnail.webp`,
-  };
+/** The key of a new upload's original: a fresh folder per upload. */
+export const originalKey = (type: ImageType): string =>
+  `media/${randomUUID()}/original.${IMAGE_TYPES[type]}`;
+
+/**
+ * The key of one thumbnail size, derived from the original's key alone: making the thumbnails of
+ * one upload again (a retried or repeated job) writes the same keys, never a second set.
+ */
+export function thumbnailKey(original: string, size: number): string {
+  const folder = MEDIA_FOLDER.exec(original)?.[0];
+  if (folder === undefined || !isObjectKey(original))
+    throw new Error(`not an upload's key: ${JSON.stringify(original)}`);
+  return `${folder}thumbnail-${size}.webp`;
 }
+
+/** The folder holding an upload's original and thumbnails (`media/<uuid>/`). */
+export const mediaFolderOf = (key: string): string | undefined => MEDIA_FOLDER.exec(key)?.[0];
 
 export const staticKey = (version: string, file: string): string => `static/${version}/${file}`;
 
