@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { figures, startMixedLoad } from '../../support/mixed-load.ts';
+import { figures } from '../../support/drill-figures.ts';
+import { startMixedLoad } from '../../support/mixed-load.ts';
 import { sleep, startOwnStack, until } from '../../support/own-stack.ts';
 import { serviceProcess } from '../../support/service-process.ts';
 import { serviceOf } from '../../support/stack.ts';
