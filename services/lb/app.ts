@@ -5,24 +5,22 @@
  * and health from the primary (cluster/), to which it reports passive ejections.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type Server, type ServerOptions } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { Logger } from '../shared/logger.ts';
 import { createAdminServer } from './admin/server.ts';
 import { takeSnapshot } from './admin/stats.ts';
 import type { LbConfig } from './config/types.ts';
-import { onClientError, onConnectMethod } from './listeners/client-errors.ts';
-import { createRedirectHandler } from './listeners/redirect.ts';
-import { loadTlsMaterial, tlsOptions } from './listeners/tls.ts';
+import { createListeners } from './listeners/servers.ts';
 import type { Backend } from './pools/backend.ts';
 import { ControlPlane } from './pools/control.ts';
 import { type Lookup, serverLookup, systemLookup } from './pools/dns.ts';
 import { Registry } from './pools/registry.ts';
+import { Admission } from './proxy/admission.ts';
 import type { ProxyContext } from './proxy/context.ts';
 import type { Engine } from './proxy/engine.ts';
-import { createHandler } from './proxy/handler.ts';
-import { HttpProxyEngine } from './proxy/http-proxy-engine.ts';
-import { UndiciEngine } from './proxy/undici-engine.ts';
+import { HttpProxyEngine } from './proxy/engines/http-proxy.ts';
+import { UndiciEngine } from './proxy/engines/undici.ts';
+import { ADMISSION_EVENTS } from './proxy/forward.ts';
 import { RetryBudget } from './retry/budget.ts';
 import { createRouter } from './routing/match.ts';
 
@@ -32,7 +30,7 @@ export interface LbOptions {
   /** Resolver for `dns:` targets; defaults to LB_DNS_SERVERS or the system resolver. */
   readonly lookup?: Lookup;
   /** Worker role: tells the primary that a backend failed. */
-  readonly reportEject?: (key: string, reason: string) => void;
+  readonly reportEject?: (key: string, reason: string, reachable: boolean) => void;
 }
 
 export interface Lb {
@@ -57,21 +55,6 @@ export function defaultLookup(config: LbConfig): Lookup {
   return config.dnsServers.length > 0 ? serverLookup(config.dnsServers) : systemLookup;
 }
 
-function serverOptions(config: LbConfig): ServerOptions {
-  const t = config.timeouts;
-  return {
-    maxHeaderSize: config.maxHeaderBytes,
-    requireHostHeader: true,
-    insecureHTTPParser: false,
-    joinDuplicateHeaders: false,
-    headersTimeout: t.clientHeadersMs,
-    requestTimeout: t.clientRequestMs,
-    keepAliveTimeout: t.clientKeepAliveMs,
-    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(t.clientHeadersMs / 4))),
-    noDelay: true,
-  };
-}
-
 function createEngine(config: LbConfig): Engine {
   return config.engine === 'undici' ? new UndiciEngine(config) : new HttpProxyEngine(config);
 }
@@ -86,11 +69,11 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
     role === 'single'
       ? new ControlPlane(config, registry, log, options.lookup ?? defaultLookup(config))
       : null;
-  const eject = (b: Backend, reason: string) => {
-    if (control !== null) control.eject(b.key, reason);
+  const eject = (b: Backend, reason: string, reachable: boolean) => {
+    if (control !== null) control.eject(b.key, reason, reachable);
     else if (config.health.intervalMs > 0 && b.up) {
-      b.up = false;
-      options.reportEject?.(b.key, reason);
+      registry.applyState(b, false, reachable);
+      options.reportEject?.(b.key, reason, reachable);
     }
   };
   const ctx: ProxyContext = {
@@ -102,6 +85,7 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
       config.defaultPool,
     ),
     engine,
+    admission: new Admission(config.admission, ADMISSION_EVENTS),
     budget: new RetryBudget(config.retry.budgetPercent, config.retry.budgetMinConcurrent),
     accessLog:
       config.accessLog.enabled && config.accessLog.sample > 0 ? log.child({ access: true }) : null,
@@ -113,31 +97,19 @@ export function createLb(config: LbConfig, options: LbOptions): Lb {
     idPrefix: `${randomBytes(4).toString('hex')}-`,
     seq: 0,
   };
-  const opts = serverOptions(config);
-  const clientError = onClientError(ctx);
-  let https: Server | null = null;
-  if (config.tls) {
-    const material = loadTlsMaterial(config, log);
-    https = createHttpsServer(
-      { ...opts, ...tlsOptions(material), handshakeTimeout: config.timeouts.clientHeadersMs },
-      createHandler(ctx, 'https'),
-    ) as unknown as Server;
-    https.on('clientError', clientError);
-    https.on('tlsClientError', () => {});
-  }
-  const http = createHttpServer(
-    opts,
-    config.tls ? createRedirectHandler(ctx) : createHandler(ctx, 'http'),
-  );
-  http.on('clientError', clientError);
-  for (const s of [http, https]) {
-    s?.setTimeout(config.timeouts.clientIdleMs);
-    s?.on('connect', onConnectMethod(ctx));
-  }
+  const { http, https } = createListeners(ctx, log);
+  // A backend that comes back (or joins) takes requests waiting in the queues at once.
+  registry.onChange(() => {
+    if (ctx.admission.waiting === 0) return;
+    process.nextTick(() => {
+      for (const b of registry.all()) ctx.admission.slotFreed(b);
+    });
+  });
   const admin =
     role === 'single'
       ? createAdminServer(
-          async () => takeSnapshot(registry, ctx.rejected, 'single'),
+          async () =>
+            takeSnapshot(registry, ctx.rejected, 'single', (p) => ctx.admission.queuedIn(p)),
           `load balancer ${config.instance}`,
           log,
         )

@@ -119,7 +119,11 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 0, parts: 1 },
   });
   await app.register(cache, { config });
-  await app.register(health);
+  await app.register(health, {
+    role: config.ROLE,
+    intervalMs: config.READY_PROBE_INTERVAL_MS,
+    timeoutMs: config.READY_PROBE_TIMEOUT_MS,
+  });
 
   const tracksWrites =
     config.COOKIE_SECRET !== undefined && config.READ_YOUR_WRITES_TTL_SECONDS > 0;

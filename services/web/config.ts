@@ -26,6 +26,7 @@ import {
   s3ConfigOf,
 } from '../shared/config/fields.ts';
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
+import { LB_HEALTH_DEFAULTS, noticeTimeMs } from '../shared/lb-health.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 import { MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE } from '../shared/thumbnails/job.ts';
 import { trustedProxyEntry } from './trusted-proxies.ts';
@@ -72,7 +73,9 @@ const schema = {
   HEADERS_TIMEOUT_MS: field(integer(1000, 600_000), 10_000),
   REQUEST_TIMEOUT_MS: field(integer(1000, 3_600_000), 60_000),
   SHUTDOWN_GRACE_MS: field(integer(0, 600_000), 10_000),
-  DRAIN_DELAY_MS: field(integer(0, 60_000), 0),
+  DRAIN_DELAY_MS: field(integer(0, 60_000), noticeTimeMs(LB_HEALTH_DEFAULTS)),
+  READY_PROBE_INTERVAL_MS: field(integer(100, 60_000), 1000),
+  READY_PROBE_TIMEOUT_MS: field(integer(100, 60_000), 2000),
 };
 
 type Raw = ReturnType<typeof parseEnv<typeof schema>>;
@@ -118,6 +121,8 @@ export function loadWebConfig(env: Env): WebConfig {
   if (flags.readFrom === 'replicas' && raw.MYSQL_REPLICAS.length === 0) {
     problems.push('MYSQL_REPLICAS needs at least one host:port when READ_FROM=replicas');
   }
+  if (raw.DRAIN_DELAY_MS > 0 && raw.SHUTDOWN_GRACE_MS <= raw.DRAIN_DELAY_MS)
+    problems.push('SHUTDOWN_GRACE_MS must exceed DRAIN_DELAY_MS: draining comes first');
   const tracksWrites = flags.readFrom === 'replicas' || flags.cache === 'memcached';
   if (tracksWrites && raw.READ_YOUR_WRITES_TTL_SECONDS > 0 && !raw.COOKIE_SECRET) {
     problems.push(

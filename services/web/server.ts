@@ -1,10 +1,14 @@
 /**
  * The web server process: parses configuration once, builds the app, listens, and owns graceful
- * shutdown. On SIGTERM/SIGINT readiness turns 503 and responses ask clients to close their
- * connections; after DRAIN_DELAY_MS (time for load balancers to notice) the listener closes,
- * in-flight requests finish and pools close. A second signal, or the grace period, exits at once.
+ * shutdown. On SIGTERM/SIGINT readiness turns 503 and every response asks its client to close the
+ * connection (Connection: close), so keep-alive connections end with a response; after
+ * DRAIN_DELAY_MS (by default longer than the LB needs to notice, shared/lb-health.ts) the listener
+ * closes, idle connections close, in-flight requests finish and pools close. A second signal, or
+ * SHUTDOWN_GRACE_MS, exits at once. A connection closed while its client may still be sending (a
+ * body refused early) lingers instead of answering with a reset (shared/lingering-close.ts).
  */
 import { ConfigError } from '../shared/config/env.ts';
+import { lingerOnClose } from '../shared/lingering-close.ts';
 import { createLogger } from '../shared/logger.ts';
 import { buildApp } from './app.ts';
 import { loadWebConfig } from './config.ts';
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
   });
   const app = await buildApp(config, { logger });
+  app.server.on('connection', lingerOnClose);
 
   let stopping = false;
   app.addHook('onSend', async (_request, reply) => {

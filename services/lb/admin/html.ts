@@ -1,5 +1,5 @@
 /** The stats page: one table per pool, readable at a glance, refreshed every 5 s. */
-import type { BackendStats, StatsSnapshot } from './stats.ts';
+import type { BackendStats, PoolStats, StatsSnapshot } from './stats.ts';
 
 const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -27,6 +27,14 @@ function row(b: BackendStats): string {
   return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
+function routingText(p: PoolStats): string {
+  if (p.routing === 'fallback')
+    return `<span class="down">FALLBACK to ${escapeHtml(p.fallback ?? '')}</span>`;
+  if (p.routing === 'panic')
+    return '<span class="down">PANIC: routing to every backend that answers</span>';
+  return p.routing === 'down' ? '<span class="down">DOWN</span>' : 'normal';
+}
+
 export function renderHtml(s: StatsSnapshot, title: string): string {
   const head = [
     'backend',
@@ -48,7 +56,7 @@ export function renderHtml(s: StatsSnapshot, title: string): string {
     .map(
       (
         p,
-      ) => `<h2>${escapeHtml(p.name)} <small>${p.backends.filter((b) => b.up).length}/${p.backends.length} up · ${p.requests} requests · ${p.retries} retries · ${p.noBackend} no-backend 503s</small></h2>
+      ) => `<h2>${escapeHtml(p.name)} <small>${routingText(p)} · ${p.backends.filter((b) => b.up).length}/${p.backends.length} up · ${p.requests} requests · ${p.retries} retries · ${p.noBackend} no-backend 503s · ${p.queued} queued · ${p.queueFull + p.queueTimeouts} queue 503s</small></h2>
 <table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${p.backends.map(row).join('')}</table>`,
     )
     .join('\n');

@@ -4,7 +4,7 @@
  */
 import { FAILURES } from '../pools/backend.ts';
 import { LATENCY_BUCKETS } from '../pools/pool.ts';
-import type { StatsSnapshot } from './stats.ts';
+import type { PoolStats, StatsSnapshot } from './stats.ts';
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -39,6 +39,46 @@ export function renderPrometheus(s: StatsSnapshot): string {
   for (const p of s.pools) w.sample('lb_no_backend_total', { pool: p.name }, p.noBackend);
   w.family('lb_retries_total', 'counter', 'Attempts retried on another backend.');
   for (const p of s.pools) w.sample('lb_retries_total', { pool: p.name }, p.retries);
+  const perPool = (
+    name: string,
+    type: 'counter' | 'gauge',
+    help: string,
+    value: (p: PoolStats) => number,
+  ) => {
+    w.family(name, type, help);
+    for (const p of s.pools) w.sample(name, { pool: p.name }, value(p));
+  };
+  perPool(
+    'lb_pool_panic',
+    'gauge',
+    '1 while the pool is in panic (routes to every backend that answers).',
+    (p) => (p.routing === 'panic' ? 1 : 0),
+  );
+  perPool(
+    'lb_pool_fallback',
+    'gauge',
+    '1 while the pool sends its requests to its fallback pool.',
+    (p) => (p.routing === 'fallback' ? 1 : 0),
+  );
+  perPool('lb_pool_healthy_backends', 'gauge', 'Backends passing their checks.', (p) => p.healthy);
+  perPool(
+    'lb_pool_panic_requests_total',
+    'counter',
+    'Requests sent while the pool was in panic.',
+    (p) => p.panicRequests,
+  );
+  perPool(
+    'lb_pool_fallback_requests_total',
+    'counter',
+    'Requests handed to the fallback pool.',
+    (p) => p.fallbacks,
+  );
+  perPool('lb_queue_length', 'gauge', 'Requests waiting for a connection slot.', (p) => p.queued);
+  w.family('lb_queue_rejected_total', 'counter', '503s of admission control, by reason.');
+  for (const p of s.pools) {
+    w.sample('lb_queue_rejected_total', { pool: p.name, reason: 'full' }, p.queueFull);
+    w.sample('lb_queue_rejected_total', { pool: p.name, reason: 'timeout' }, p.queueTimeouts);
+  }
   w.family(
     'lb_sticky_redispatch_total',
     'counter',

@@ -4,7 +4,9 @@
  * the control plane; counters and in-flight counts are summed over the processes that proxy.
  */
 import { type CheckInfo, FAILURES } from '../pools/backend.ts';
+import type { Pool } from '../pools/pool.ts';
 import type { Registry } from '../pools/registry.ts';
+import type { Routing } from '../pools/routing.ts';
 import type { Failure } from '../retry/classify.ts';
 
 export interface BackendStats {
@@ -25,10 +27,21 @@ export interface BackendStats {
 
 export interface PoolStats {
   readonly name: string;
+  /** How its requests are served: normal, panic, fallback (to `fallback`) or down. */
+  readonly routing: Routing;
+  readonly fallback: string | null;
+  /** Healthy backends (up, weight above 0). */
+  readonly healthy: number;
   requests: number;
   noBackend: number;
   retries: number;
   stickyRedispatches: number;
+  fallbacks: number;
+  panicRequests: number;
+  queueFull: number;
+  queueTimeouts: number;
+  /** Requests waiting now for the pool or one of its backends. */
+  queued: number;
   readonly latency: number[];
   latencySum: number;
   readonly backends: BackendStats[];
@@ -61,14 +74,23 @@ export function takeSnapshot(
   registry: Registry,
   rejected: ReadonlyMap<string, number>,
   role: ProcessStats['role'],
+  queued: (pool: Pool) => number = () => 0,
 ): StatsSnapshot {
   return {
     pools: registry.pools.map((p) => ({
       name: p.name,
+      routing: registry.routing(p),
+      fallback: p.fallback?.name ?? null,
+      healthy: p.healthy,
       requests: p.counters.requests,
       noBackend: p.counters.noBackend,
       retries: p.counters.retries,
       stickyRedispatches: p.counters.stickyRedispatches,
+      fallbacks: p.counters.fallbacks,
+      panicRequests: p.counters.panicRequests,
+      queueFull: p.counters.queueFull,
+      queueTimeouts: p.counters.queueTimeouts,
+      queued: queued(p),
       latency: [...p.counters.latency],
       latencySum: p.counters.latencySum,
       backends: p.backends.map((b) => ({
@@ -112,6 +134,11 @@ export function mergeSnapshots(
       p.noBackend += wp.noBackend;
       p.retries += wp.retries;
       p.stickyRedispatches += wp.stickyRedispatches;
+      p.fallbacks += wp.fallbacks;
+      p.panicRequests += wp.panicRequests;
+      p.queueFull += wp.queueFull;
+      p.queueTimeouts += wp.queueTimeouts;
+      p.queued += wp.queued;
       p.latencySum += wp.latencySum;
       addInto(p.latency, wp.latency);
       for (const wb of wp.backends) {

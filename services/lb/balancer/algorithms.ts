@@ -1,7 +1,8 @@
 /**
- * The balancing algorithms, as pure pickers over a pool's backends. Only backends that are up and
- * have a weight above 0 are eligible; `tried` (the backends this request already failed on) are
- * skipped so that every retry lands on a different backend. No allocation on the hot path.
+ * The balancing algorithms, as pure pickers over a pool's backends. Only backends that are
+ * routable (pools/pool-state.ts), have a weight above 0 and a free connection slot (fewer than
+ * `maxInflight` requests in flight) are eligible; `tried` (the backends this request already failed
+ * on) are skipped so that every retry lands on a different backend. No allocation on the hot path.
  *
  * - round-robin: smooth weighted round-robin (a backend of weight 2 gets 2 of every 3 picks, spread
  *   out rather than in bursts).
@@ -12,7 +13,7 @@
 import type { LbAlgorithm } from '../../shared/config/flags.ts';
 
 export interface Pickable {
-  readonly up: boolean;
+  readonly routable: boolean;
   readonly weight: number;
   readonly inflight: number;
   /** Smooth round-robin's running weight; owned by the picker. */
@@ -25,10 +26,17 @@ export type Picker<B extends Pickable> = (
   tried: readonly B[] | null,
 ) => B | undefined;
 
-const eligible = <B extends Pickable>(b: B, tried: readonly B[] | null): boolean =>
-  b.up && b.weight > 0 && (tried === null || !tried.includes(b));
+type Eligible<B> = (b: B, tried: readonly B[] | null) => boolean;
 
-function roundRobin<B extends Pickable>(): Picker<B> {
+const eligibleUnder =
+  <B extends Pickable>(maxInflight: number): Eligible<B> =>
+  (b, tried) =>
+    b.routable &&
+    b.weight > 0 &&
+    b.inflight < maxInflight &&
+    (tried === null || !tried.includes(b));
+
+function roundRobin<B extends Pickable>(eligible: Eligible<B>): Picker<B> {
   return (backends, tried) => {
     let total = 0;
     let best: B | undefined;
@@ -43,7 +51,7 @@ function roundRobin<B extends Pickable>(): Picker<B> {
   };
 }
 
-function leastConnections<B extends Pickable>(): Picker<B> {
+function leastConnections<B extends Pickable>(eligible: Eligible<B>): Picker<B> {
   let cursor = 0;
   return (backends, tried) => {
     const n = backends.length;
@@ -66,6 +74,7 @@ function leastConnections<B extends Pickable>(): Picker<B> {
 
 /** Weighted random choice among eligible backends, optionally also skipping `other`. */
 function weightedRandom<B extends Pickable>(
+  eligible: Eligible<B>,
   backends: readonly B[],
   tried: readonly B[] | null,
   other: B | undefined,
@@ -85,15 +94,15 @@ function weightedRandom<B extends Pickable>(
   return last;
 }
 
-function randomPick<B extends Pickable>(random: Random): Picker<B> {
-  return (backends, tried) => weightedRandom(backends, tried, undefined, random);
+function randomPick<B extends Pickable>(eligible: Eligible<B>, random: Random): Picker<B> {
+  return (backends, tried) => weightedRandom(eligible, backends, tried, undefined, random);
 }
 
-function powerOfTwo<B extends Pickable>(random: Random): Picker<B> {
+function powerOfTwo<B extends Pickable>(eligible: Eligible<B>, random: Random): Picker<B> {
   return (backends, tried) => {
-    const first = weightedRandom(backends, tried, undefined, random);
+    const first = weightedRandom(eligible, backends, tried, undefined, random);
     if (first === undefined) return undefined;
-    const second = weightedRandom(backends, tried, first, random);
+    const second = weightedRandom(eligible, backends, tried, first, random);
     if (second === undefined) return first;
     const a = first.inflight / first.weight;
     const b = second.inflight / second.weight;
@@ -101,19 +110,24 @@ function powerOfTwo<B extends Pickable>(random: Random): Picker<B> {
   };
 }
 
-/** A picker with its own state (round-robin position); one per pool (and per worker). */
+/**
+ * A picker with its own state (round-robin position); one per pool (and per worker). A backend
+ * with `maxInflight` requests in flight is full and not picked (LB_BACKEND_MAX_CONNECTIONS).
+ */
 export function createPicker<B extends Pickable>(
   algorithm: LbAlgorithm,
   random: Random = Math.random,
+  maxInflight = Number.POSITIVE_INFINITY,
 ): Picker<B> {
+  const eligible = eligibleUnder<B>(maxInflight);
   switch (algorithm) {
     case 'round-robin':
-      return roundRobin<B>();
+      return roundRobin<B>(eligible);
     case 'least-connections':
-      return leastConnections<B>();
+      return leastConnections<B>(eligible);
     case 'random':
-      return randomPick<B>(random);
+      return randomPick<B>(eligible, random);
     case 'p2c':
-      return powerOfTwo<B>(random);
+      return powerOfTwo<B>(eligible, random);
   }
 }

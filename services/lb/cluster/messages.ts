@@ -8,6 +8,7 @@ export interface MemberState {
   readonly port: number;
   readonly weight: number;
   readonly up: boolean;
+  readonly reachable: boolean;
 }
 
 export interface MembersMessage {
@@ -26,7 +27,12 @@ export type ToPrimary =
   | { readonly type: 'listening'; readonly http: number; readonly https: number | null }
   /** The worker could not start (or failed later) and is exiting 1. */
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'eject'; readonly key: string; readonly reason: string }
+  | {
+      readonly type: 'eject';
+      readonly key: string;
+      readonly reason: string;
+      readonly reachable: boolean;
+    }
   | { readonly type: 'stats'; readonly id: number; readonly snapshot: StatsSnapshot };
 
 export function membersOf(registry: Registry): MembersMessage {
@@ -34,7 +40,13 @@ export function membersOf(registry: Registry): MembersMessage {
     type: 'members',
     pools: registry.pools.map((p) => ({
       name: p.name,
-      members: p.backends.map((b) => ({ host: b.host, port: b.port, weight: b.weight, up: b.up })),
+      members: p.backends.map((b) => ({
+        host: b.host,
+        port: b.port,
+        weight: b.weight,
+        up: b.up,
+        reachable: b.reachable,
+      })),
     })),
   };
 }
@@ -46,7 +58,8 @@ export function applyMembers(registry: Registry, message: MembersMessage): void 
     const live = registry.pool(pool.name)?.backends ?? [];
     pool.members.forEach((m, i) => {
       const b = live[i];
-      if (b !== undefined && b.host === m.host && b.port === m.port) b.up = m.up;
+      if (b !== undefined && b.host === m.host && b.port === m.port)
+        registry.applyState(b, m.up, m.reachable);
     });
   }
 }

@@ -94,7 +94,7 @@ export async function runPrimary(config: LbConfig, log: Logger): Promise<Primary
       if (m.type === 'ready') {
         send(w, { type: 'config', config });
         send(w, membersOf(registry));
-      } else if (m.type === 'eject') control.eject(m.key, m.reason);
+      } else if (m.type === 'eject') control.eject(m.key, m.reason, m.reachable);
       else if (m.type === 'listening') onListening(m);
       else if (m.type === 'failed') {
         workerError.set(w, m.message);

@@ -39,7 +39,7 @@ export function runWorker(): void {
       lb = createLb(m.config, {
         logger,
         role: 'worker',
-        reportEject: (key, reason) => send({ type: 'eject', key, reason }),
+        reportEject: (key, reason, reachable) => send({ type: 'eject', key, reason, reachable }),
       });
       if (pending !== null) applyMembers(lb.registry, pending);
       const ports = await listenLb(lb);
@@ -56,7 +56,9 @@ export function runWorker(): void {
       send({
         type: 'stats',
         id: m.id,
-        snapshot: takeSnapshot(lb.registry, lb.context.rejected, 'worker'),
+        snapshot: takeSnapshot(lb.registry, lb.context.rejected, 'worker', (p) =>
+          lb === null ? 0 : lb.context.admission.queuedIn(p),
+        ),
       });
     } else if (m.type === 'drain') {
       await lb.close();

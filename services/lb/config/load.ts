@@ -1,80 +1,14 @@
 /**
- * Reads the LB's configuration from the environment (names in services/lb/README.md). The stage
- * flags LB_ALGORITHM and STICKY come from the shared flags module; everything else is LB_*.
+ * Reads the LB's configuration from the environment (variables in schema.ts, meanings in
+ * services/lb/README.md), checks what involves several variables, and freezes the result.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
-import {
-  ConfigError,
-  decimal,
-  type Env,
-  field,
-  hostPort,
-  integer,
-  list,
-  oneOf,
-  optional,
-  parseEnv,
-  text,
-} from '../../shared/config/env.ts';
+import { createSecureContext } from 'node:tls';
+import { ConfigError, type Env, parseEnv } from '../../shared/config/env.ts';
 import { resolveFlags } from '../../shared/config/flags.ts';
-import { LOG_LEVELS } from '../../shared/logger.ts';
-import { routesParser } from '../routing/rules.ts';
-import { poolsParser } from './pools.ts';
+import { LB_SCHEMA } from './schema.ts';
 import type { LbConfig } from './types.ts';
-
-const port = integer(0, 65535);
-const ms = (max = 3_600_000) => integer(0, max);
-
-export const LB_SCHEMA = {
-  LB_INSTANCE: field(text(/^[A-Za-z0-9._-]{1,64}$/, 'a short name'), 'lb'),
-  LB_HOST: field(text(/^[A-Za-z0-9.:-]+$/, 'an address to bind'), '127.0.0.1'),
-  LB_HTTP_PORT: field(port, 80),
-  LB_HTTPS_PORT: field(port, 443),
-  LB_ADMIN_HOST: optional(text(/^[A-Za-z0-9.:-]+$/, 'an address to bind')),
-  LB_ADMIN_PORT: field(port, 8404),
-  LB_TLS: field(oneOf(['on', 'off']), 'on'),
-  LB_TLS_CERT_FILE: optional(text()),
-  LB_TLS_KEY_FILE: optional(text()),
-  LB_DATA_DIR: field(text(), '.lb-data'),
-  LB_REDIRECT_HTTPS_PORT: optional(integer(1, 65535)),
-  LB_HSTS_MAX_AGE: field(integer(0, 63_072_000), 31_536_000),
-  LB_POOLS: field(poolsParser),
-  LB_ROUTES: field(routesParser, []),
-  LB_DEFAULT_POOL: field(text(/^[a-z0-9-]+$/, 'a pool name'), 'web'),
-  LB_STICKY_COOKIE: field(text(/^[A-Za-z0-9_]{1,32}$/, 'a cookie name (A-Z a-z 0-9 _)'), 'lb_srv'),
-  LB_STICKY_SECRET: optional(text(/^[\s\S]{16,}$/, 'at least 16 characters'), { secret: true }),
-  LB_STICKY_MAX_AGE: field(integer(0, 31_536_000), 0),
-  LB_HEALTH_PATH: field(text(/^\/[\x21-\x7e]*$/, 'an absolute path'), '/health/ready'),
-  LB_HEALTH_INTERVAL_MS: field(ms(), 1000),
-  LB_HEALTH_TIMEOUT_MS: field(integer(1, 60_000), 1000),
-  LB_HEALTH_RISE: field(integer(1, 100), 2),
-  LB_HEALTH_FALL: field(integer(1, 100), 2),
-  LB_EJECT_AFTER_FAILURES: field(integer(0, 1000), 5),
-  LB_DNS_INTERVAL_MS: field(integer(100, 3_600_000), 5000),
-  LB_DNS_SERVERS: field(list(hostPort), []),
-  LB_ENGINE: field(oneOf(['undici', 'http-proxy']), 'undici'),
-  LB_WORKERS: field(text(/^(auto|[1-9]\d?)$/, 'auto or an integer 1-99'), '1'),
-  LB_CONNECT_TIMEOUT_MS: field(integer(1, 600_000), 2000),
-  LB_RESPONSE_TIMEOUT_MS: field(integer(1, 3_600_000), 30_000),
-  LB_BACKEND_IDLE_TIMEOUT_MS: field(integer(1, 3_600_000), 60_000),
-  LB_BACKEND_KEEPALIVE_MS: field(integer(1, 3_600_000), 30_000),
-  LB_BACKEND_MAX_CONNECTIONS: field(integer(1, 100_000), 512),
-  LB_CLIENT_HEADER_TIMEOUT_MS: field(integer(1, 600_000), 10_000),
-  LB_CLIENT_REQUEST_TIMEOUT_MS: field(ms(), 300_000),
-  LB_CLIENT_IDLE_TIMEOUT_MS: field(integer(1, 3_600_000), 120_000),
-  LB_CLIENT_KEEPALIVE_MS: field(integer(1, 3_600_000), 5000),
-  LB_RETRIES: field(integer(0, 10), 2),
-  LB_RETRY_BUDGET_PERCENT: field(integer(0, 100), 20),
-  LB_RETRY_BUDGET_MIN: field(integer(0, 100_000), 10),
-  LB_RETRY_BODY_BYTES: field(integer(0, 16 * 1024 * 1024), 64 * 1024),
-  LB_MAX_HEADERS: field(integer(1, 2000), 100),
-  LB_MAX_HEADER_BYTES: field(integer(1024, 1024 * 1024), 16 * 1024),
-  LB_ACCESS_LOG: field(oneOf(['on', 'off']), 'on'),
-  LB_ACCESS_LOG_SAMPLE: field(decimal(0, 1), 1),
-  LB_LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
-  LB_SHUTDOWN_TIMEOUT_MS: field(integer(0, 600_000), 30_000),
-} as const;
 
 function crossChecks(c: LbConfig): string[] {
   const problems: string[] = [];
@@ -83,6 +17,10 @@ function crossChecks(c: LbConfig): string[] {
     problems.push(`LB_DEFAULT_POOL=${c.defaultPool} is not a pool in LB_POOLS`);
   for (const r of c.routes)
     if (!names.includes(r.pool)) problems.push(`LB_ROUTES names pool ${r.pool}, not in LB_POOLS`);
+  for (const [pool, fallback] of Object.entries(c.fallbacks))
+    for (const name of [pool, fallback])
+      if (!names.includes(name))
+        problems.push(`LB_POOL_FALLBACK names pool ${name}, not in LB_POOLS`);
   if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined))
     problems.push('LB_TLS_CERT_FILE and LB_TLS_KEY_FILE are set together or not at all');
   if (c.health.intervalMs > 0 && c.health.timeoutMs > c.health.intervalMs)
@@ -96,6 +34,24 @@ function crossChecks(c: LbConfig): string[] {
     problems.push('LB_CLIENT_REQUEST_TIMEOUT_MS must be 0 or at least LB_CLIENT_HEADER_TIMEOUT_MS');
   if (t.clientIdleMs <= t.responseHeadersMs)
     problems.push('LB_CLIENT_IDLE_TIMEOUT_MS must exceed LB_RESPONSE_TIMEOUT_MS');
+  problems.push(...tlsProblems(c));
+  return problems;
+}
+
+/** OpenSSL is the judge of a cipher list and a curve list. */
+function tlsProblems(c: LbConfig): string[] {
+  const problems: string[] = [];
+  const { ciphers, ecdhCurve } = c.tlsSettings;
+  try {
+    createSecureContext({ ciphers, minVersion: 'TLSv1.2' });
+  } catch (error) {
+    problems.push(`LB_TLS_CIPHERS=${ciphers}: ${(error as Error).message}`);
+  }
+  try {
+    createSecureContext({ ecdhCurve });
+  } catch (error) {
+    problems.push(`LB_TLS_ECDH_CURVE=${ecdhCurve}: ${(error as Error).message}`);
+  }
   return problems;
 }
 
@@ -116,6 +72,7 @@ export function loadLbConfig(env: Env): LbConfig {
     adminHost: v.LB_ADMIN_HOST ?? v.LB_HOST,
     adminPort: v.LB_ADMIN_PORT,
     tls: v.LB_TLS === 'on',
+    tlsSettings: { ciphers: v.LB_TLS_CIPHERS, ecdhCurve: v.LB_TLS_ECDH_CURVE },
     tlsCertFile: v.LB_TLS_CERT_FILE,
     tlsKeyFile: v.LB_TLS_KEY_FILE,
     dataDir: v.LB_DATA_DIR,
@@ -124,6 +81,7 @@ export function loadLbConfig(env: Env): LbConfig {
     pools: v.LB_POOLS,
     routes: v.LB_ROUTES,
     defaultPool: v.LB_DEFAULT_POOL,
+    fallbacks: v.LB_POOL_FALLBACK,
     algorithm: flags.lbAlgorithm,
     sticky: {
       enabled: sticky,
@@ -138,6 +96,7 @@ export function loadLbConfig(env: Env): LbConfig {
       rise: v.LB_HEALTH_RISE,
       fall: v.LB_HEALTH_FALL,
       ejectAfterFailures: v.LB_EJECT_AFTER_FAILURES,
+      panicThresholdPercent: v.LB_PANIC_THRESHOLD_PERCENT,
     },
     dnsIntervalMs: v.LB_DNS_INTERVAL_MS,
     dnsServers: v.LB_DNS_SERVERS.map((s) => `${s.host}:${s.port}`),
@@ -153,7 +112,13 @@ export function loadLbConfig(env: Env): LbConfig {
       clientIdleMs: v.LB_CLIENT_IDLE_TIMEOUT_MS,
       clientKeepAliveMs: v.LB_CLIENT_KEEPALIVE_MS,
     },
-    backendMaxConnections: v.LB_BACKEND_MAX_CONNECTIONS,
+    admission: {
+      backendMaxConnections: v.LB_BACKEND_MAX_CONNECTIONS,
+      backendMaxQueue: v.LB_BACKEND_MAX_QUEUE,
+      poolMaxQueue: v.LB_POOL_MAX_QUEUE,
+      queueTimeoutMs: v.LB_QUEUE_TIMEOUT_MS,
+      maxClientConnections: v.LB_MAX_CLIENT_CONNECTIONS,
+    },
     retry: {
       maxRetries: v.LB_RETRIES,
       budgetPercent: v.LB_RETRY_BUDGET_PERCENT,

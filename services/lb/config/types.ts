@@ -31,8 +31,37 @@ export interface HealthSettings {
   readonly timeoutMs: number;
   readonly rise: number;
   readonly fall: number;
-  /** Consecutive 5xx/timeouts from one backend that eject it until it passes checks again. */
+  /**
+   * Consecutive gateway failures (resets, response timeouts, 502/504 answers) that eject a
+   * backend until it passes checks again; 0 = never.
+   */
   readonly ejectAfterFailures: number;
+  /**
+   * When fewer than this share (%) of a pool's backends are healthy, the pool routes to every
+   * backend that still answers (Envoy's panic threshold); 0 = never.
+   */
+  readonly panicThresholdPercent: number;
+}
+
+/** Admission control (HAProxy's maxconn, maxqueue and timeout queue, and the frontend maxconn). */
+export interface AdmissionSettings {
+  /** Requests in flight to one backend; more wait in a queue. */
+  readonly backendMaxConnections: number;
+  /** Requests a sticky client may queue for one full backend (then it is balanced normally). */
+  readonly backendMaxQueue: number;
+  /** Requests waiting in a pool's queue for any backend; beyond it: 503 at once. */
+  readonly poolMaxQueue: number;
+  /** Longest wait in a queue; then 503. */
+  readonly queueTimeoutMs: number;
+  /** Open client connections per LB process; new ones beyond it are closed at once. */
+  readonly maxClientConnections: number;
+}
+
+export interface TlsSettings {
+  /** OpenSSL cipher list: TLS 1.3 suites and TLS 1.2 ciphers (Mozilla "intermediate"). */
+  readonly ciphers: string;
+  /** Key exchange groups, `:`-separated. */
+  readonly ecdhCurve: string;
 }
 
 export interface StickySettings {
@@ -62,6 +91,7 @@ export interface LbConfig {
   readonly adminHost: string;
   readonly adminPort: number;
   readonly tls: boolean;
+  readonly tlsSettings: TlsSettings;
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
   readonly dataDir: string;
@@ -71,6 +101,8 @@ export interface LbConfig {
   readonly pools: readonly PoolSpec[];
   readonly routes: readonly RouteRule[];
   readonly defaultPool: string;
+  /** Pool → the pool that serves its requests while it has no healthy backend (HAProxy `backup`). */
+  readonly fallbacks: Readonly<Record<string, string>>;
   readonly algorithm: LbAlgorithm;
   readonly sticky: StickySettings;
   readonly health: HealthSettings;
@@ -80,7 +112,7 @@ export interface LbConfig {
   readonly engine: EngineName;
   readonly workers: number;
   readonly timeouts: Timeouts;
-  readonly backendMaxConnections: number;
+  readonly admission: AdmissionSettings;
   readonly retry: RetrySettings;
   readonly maxHeaders: number;
   readonly maxHeaderBytes: number;

@@ -45,7 +45,8 @@ export function requestRule(lowerName: string): Rule {
 
 /**
  * Dropped from a backend's response: hop-by-hop headers (plus those its Connection header names),
- * and HSTS, which is the LB's policy, not a backend's.
+ * and what the LB sets itself: HSTS (the LB's policy) and X-Request-Id (the LB's id, which the
+ * backend echoes, would otherwise appear twice).
  */
 export const RESPONSE_DROPPED: ReadonlySet<string> = new Set([
   'connection',
@@ -58,6 +59,7 @@ export const RESPONSE_DROPPED: ReadonlySet<string> = new Set([
   'upgrade',
   'http2-settings',
   'strict-transport-security',
+  'x-request-id',
 ]);
 
 /** Removes from a flat name/value list every header that a Connection header named. */

@@ -1,6 +1,9 @@
 /**
  * One active health check: a fresh TCP connection, `GET <path>`, a deadline. 2xx and 3xx pass
- * (HAProxy's rule); anything else, a refused connection or the deadline failing it.
+ * (HAProxy's rule); anything else, a refused connection or the deadline failing it. A server that
+ * answers with `X-Draining: true` (the web servers' readiness while they shut down) is leaving on
+ * purpose, like Envoy's immediate health-check failure: it is taken out at once and not used even
+ * by a pool in panic.
  */
 import { request } from 'node:http';
 
@@ -9,7 +12,11 @@ export interface CheckResult {
   /** HTTP status, or the error code. */
   readonly detail: string;
   readonly durationMs: number;
+  /** The server said it is draining. */
+  readonly draining: boolean;
 }
+
+const DRAINING_HEADER = 'x-draining';
 
 export function runCheck(
   host: string,
@@ -21,11 +28,11 @@ export function runCheck(
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    const done = (passed: boolean, detail: string) => {
+    const done = (passed: boolean, detail: string, draining = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ passed, detail, durationMs: Math.round(performance.now() - started) });
+      resolve({ passed, detail, draining, durationMs: Math.round(performance.now() - started) });
     };
     const req = request({
       host,
@@ -42,7 +49,8 @@ export function runCheck(
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       res.resume();
-      done(status >= 200 && status < 400, String(status));
+      const draining = res.headers[DRAINING_HEADER] === 'true';
+      done(!draining && status >= 200 && status < 400, String(status), draining);
       res.on('error', () => {});
     });
     req.on('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? 'error'));

@@ -1,7 +1,10 @@
 /**
- * Passive health: what one finished attempt says about its backend. A refused or timed-out connect
- * ejects it at once; `limit` consecutive 5xx responses, resets or response timeouts eject it too
- * (0 turns that off); any other response resets the streak. Returns true when it should be ejected.
+ * Passive health: what one finished attempt says about its backend (Envoy's
+ * consecutive_gateway_failure). A refused or timed-out connect ejects it at once; `limit`
+ * consecutive gateway failures — resets, response timeouts, 502 and 504 answers — eject it too
+ * (0 turns that off). Any other answer, 5xx included, resets the streak: a 503 from the app (a
+ * database outage, with Retry-After) is an answer from a working server, not a broken one.
+ * Returns true when the backend should be ejected.
  */
 import type { Failure } from '../retry/classify.ts';
 
@@ -9,8 +12,11 @@ export interface Streak {
   failures: number;
 }
 
+/** Statuses that say the backend could not reach what is behind it: a gateway failure. */
+export const isGatewayFailure = (status: number): boolean => status === 502 || status === 504;
+
 export function observeStatus(streak: Streak, status: number, limit: number): boolean {
-  if (status < 500) {
+  if (!isGatewayFailure(status)) {
     streak.failures = 0;
     return false;
   }

@@ -35,7 +35,7 @@ export function afterCheck(
   return { up: false, fresh: false, passes: 0, fails };
 }
 
-/** Passive ejection: down now, and back only after `rise` passing checks. */
+/** Passive ejection, or a server that said it is draining: down now, back after `rise` passes. */
 export function afterEject(s: HealthState): HealthState {
   return { up: false, fresh: false, passes: 0, fails: Math.max(s.fails, 1) };
 }

@@ -1,5 +1,5 @@
 /**
- * TLS material and settings: TLS 1.2 and 1.3 only. The certificate and key come from
+ * TLS material and settings: TLS 1.2 and 1.3 only, AEAD ciphers only. The certificate and key come from
  * LB_TLS_CERT_FILE / LB_TLS_KEY_FILE, or, when none is given, a self-signed development
  * certificate for localhost is generated once (with the openssl CLI) and kept in LB_DATA_DIR.
  */
@@ -73,13 +73,23 @@ export function loadTlsMaterial(config: LbConfig, log: Logger): TlsMaterial {
   return ensureDevCertificate(config.dataDir, config.host, log);
 }
 
-export function tlsOptions(material: TlsMaterial): TlsOptions & SecureContextOptions {
+/**
+ * Mozilla's "intermediate" settings by default (LB_TLS_CIPHERS, LB_TLS_ECDH_CURVE): TLS 1.2 with
+ * AEAD ciphers only (no CBC, so no LUCKY13) and TLS 1.3; every offered cipher is strong, so the
+ * client's preference decides, as the profile recommends.
+ */
+export function tlsOptions(
+  material: TlsMaterial,
+  settings: LbConfig['tlsSettings'],
+): TlsOptions & SecureContextOptions {
   return {
     cert: material.cert,
     key: material.key,
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.3',
-    honorCipherOrder: true,
+    ciphers: settings.ciphers,
+    ecdhCurve: settings.ecdhCurve,
+    honorCipherOrder: false,
     ALPNProtocols: ['http/1.1'],
   };
 }

@@ -56,7 +56,12 @@ export class Backend implements Pickable {
   readonly address: string;
   readonly token: string;
   weight: number;
+  /** In rotation by health (checks, passive ejection). */
   up = false;
+  /** Its last check got an answer, even a failing one (a panicking pool may still use it). */
+  reachable = false;
+  /** Takes requests now: up, or reachable while its pool is in panic (pool-state.ts). */
+  routable = false;
   inflight = 0;
   rrCurrent = 0;
   removed = false;

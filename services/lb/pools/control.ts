@@ -8,9 +8,13 @@ import type { TargetSpec } from '../config/pools.ts';
 import type { LbConfig } from '../config/types.ts';
 import { runCheck } from '../health/check.ts';
 import { afterCheck, afterEject } from '../health/state.ts';
-import type { Backend } from './backend.ts';
+import type { Backend, CheckInfo } from './backend.ts';
 import type { Lookup } from './dns.ts';
 import type { Member, Registry } from './registry.ts';
+import { logRouting } from './routing.ts';
+
+/** A check that got an HTTP status, or connected and then timed out, reached the server. */
+const answered = (detail: string): boolean => /^\d{3}$/.test(detail) || detail === 'timeout';
 
 export class ControlPlane {
   readonly #config: LbConfig;
@@ -28,6 +32,9 @@ export class ControlPlane {
     this.#registry = registry;
     this.#log = log;
     this.#lookup = lookup;
+    registry.onRouting((pool, from, to) =>
+      logRouting(log, pool.name, pool.fallback?.name, from, to),
+    );
   }
 
   /**
@@ -116,29 +123,34 @@ export class ControlPlane {
     try {
       const r = await runCheck(b.host, b.port, b.address, path, timeoutMs);
       if (b.removed) return;
-      const next = afterCheck(b.health, r.passed, rise, fall);
+      const next = r.draining ? afterEject(b.health) : afterCheck(b.health, r.passed, rise, fall);
       if (next.up !== b.up) {
         const fields = { backend: b.key, check: r.detail };
         if (next.up) this.#log.info(fields, 'backend up');
+        else if (r.draining) this.#log.info(fields, 'backend draining: out of rotation');
         else this.#log.warn(fields, 'backend down');
       }
-      this.#registry.setHealth(b, next, {
+      const check: CheckInfo = {
         result: r.passed ? 'passed' : 'failed',
-        detail: r.detail,
+        detail: r.draining ? `${r.detail} draining` : r.detail,
         at: Date.now(),
         durationMs: r.durationMs,
-      });
+      };
+      this.#registry.setHealth(b, next, check, !r.draining && (r.passed || answered(r.detail)));
     } finally {
       this.#checking.delete(b);
     }
   }
 
-  /** A worker (or this process) saw the backend fail: down until it passes `rise` checks. */
-  eject(key: string, reason: string): void {
+  /**
+   * A worker (or this process) saw the backend fail: down until it passes `rise` checks.
+   * `reachable` is false when it refused the connection (a panicking pool skips it then).
+   */
+  eject(key: string, reason: string, reachable: boolean): void {
     const b = this.#registry.backend(key);
     if (b === undefined || !b.up || this.#config.health.intervalMs <= 0) return;
     b.counters.ejections++;
     this.#log.warn({ backend: key, reason }, 'backend ejected');
-    this.#registry.setHealth(b, afterEject(b.health), null);
+    this.#registry.setHealth(b, afterEject(b.health), null, reachable);
   }
 }

@@ -1,8 +1,12 @@
-/** A pool at run time: its backends (replaced as a whole when membership changes), picker, counters. */
+/**
+ * A pool at run time: its backends (replaced as a whole when membership changes), its mode
+ * (normal, panic, down: pool-state.ts), the pool it falls back to, picker and counters.
+ */
 import type { LbAlgorithm } from '../../shared/config/flags.ts';
 import { createPicker, type Picker } from '../balancer/algorithms.ts';
 import { cookieSuffix } from '../sticky/codec.ts';
 import type { Backend } from './backend.ts';
+import { type PoolMode, poolState, routableIn } from './pool-state.ts';
 
 /** Upper bounds (seconds) of the request-duration histogram buckets; +Inf is implied. */
 export const LATENCY_BUCKETS = [
@@ -14,6 +18,13 @@ export class PoolCounters {
   noBackend = 0;
   retries = 0;
   stickyRedispatches = 0;
+  /** Requests handed to the fallback pool because this one had no healthy backend. */
+  fallbacks = 0;
+  /** Requests sent while the pool was in panic. */
+  panicRequests = 0;
+  /** 503s because the queue was full / a request waited longer than the queue timeout. */
+  queueFull = 0;
+  queueTimeouts = 0;
   /** One count per bucket plus the +Inf bucket (not cumulative). */
   readonly latency: number[] = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
   latencySum = 0;
@@ -42,16 +53,22 @@ export class Pool {
   readonly pick: Picker<Backend>;
   readonly cookie: StickyCookie;
   readonly counters = new PoolCounters();
+  mode: PoolMode = 'down';
+  /** Healthy backends (up, weight above 0). */
+  healthy = 0;
+  /** Serves this pool's requests while it has no healthy backend (LB_POOL_FALLBACK). */
+  fallback: Pool | null = null;
 
   constructor(
     name: string,
     index: number,
     algorithm: LbAlgorithm,
+    maxInflight: number,
     cookie: { name: string; secure: boolean; maxAge: number },
   ) {
     this.name = name;
     this.index = index;
-    this.pick = createPicker<Backend>(algorithm);
+    this.pick = createPicker<Backend>(algorithm, Math.random, maxInflight);
     this.cookie = {
       name: cookie.name,
       needle: `${cookie.name}=`,
@@ -64,5 +81,13 @@ export class Pool {
     let n = 0;
     for (const b of this.backends) if (b.up) n++;
     return n;
+  }
+
+  /** Recomputes the mode and which backends take requests. */
+  refresh(panicPercent: number): void {
+    const state = poolState(this.backends, panicPercent);
+    this.mode = state.mode;
+    this.healthy = state.healthy;
+    for (const b of this.backends) b.routable = routableIn(state.mode, b);
   }
 }

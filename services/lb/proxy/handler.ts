@@ -1,6 +1,6 @@
 /**
  * The request listener shared by the HTTPS listener (and the plain one when TLS is off):
- * validates the request, routes it to a pool and hands it to an Exchange. A rejected request gets
+ * validates the request, routes it to a pool and starts it through the passes (forward.ts). A rejected request gets
  * its 400/431, its connection is closed, and any request already pipelined behind it on the same
  * connection is dropped, so nothing of it can reach a backend.
  */
@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 import { inspectRequest } from '../headers/request.ts';
 import type { Pool } from '../pools/pool.ts';
 import { countRejection, type ProxyContext } from './context.ts';
-import { Exchange } from './exchange.ts';
+import { startRequest } from './forward.ts';
 import { REJECT_MESSAGES, sendError } from './replies.ts';
+import { ProxyRequest } from './request.ts';
 
 const poisoned = new WeakSet<Socket>();
 
@@ -38,6 +39,7 @@ export function rejectRequest(
 export function createHandler(ctx: ProxyContext, proto: 'http' | 'https') {
   const pools: readonly Pool[] = ctx.registry.pools;
   const maxHeaders = ctx.config.maxHeaders;
+  const https = proto === 'https';
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     if (poisoned.has(req.socket)) {
       req.socket.destroy();
@@ -59,7 +61,6 @@ export function createHandler(ctx: ProxyContext, proto: 'http' | 'https') {
       return;
     }
     const pool = pools[ctx.router.route(method, url)] as Pool;
-    const exchange = new Exchange(ctx, req, res, pool, headers, facts.hasBody);
-    exchange.start(proto, facts.host, facts.cookie);
+    startRequest(new ProxyRequest(ctx, req, res, pool, https, facts, headers));
   };
 }

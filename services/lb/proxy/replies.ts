@@ -4,6 +4,18 @@ import { errorBody } from '../../shared/http-error.ts';
 
 export const RETRY_AFTER_SECONDS = '1';
 
+/** 503s of admission control: every backend full and the queue full / waited too long. */
+export const QUEUE_FULL = {
+  status: 503,
+  code: 'LB_ERR_QUEUE_FULL',
+  message: 'The servers are busy. Try again shortly.',
+} as const;
+export const QUEUE_TIMEOUT = {
+  status: 503,
+  code: 'LB_ERR_QUEUE_TIMEOUT',
+  message: 'The servers are busy. Try again shortly.',
+} as const;
+
 export function sendError(
   res: ServerResponse,
   status: number,

@@ -1,8 +1,8 @@
 /**
  * The sticky step of a request: finds our cookie for the pool, strips it from what the backend
- * will see, and names the backend to use when the cookie is valid and that backend is up. A value
- * that is malformed, forged, stale or names a backend that is down is ignored (the response then
- * carries a fresh cookie for whichever backend serves it).
+ * will see, and names the backend to use when the cookie is valid and that backend takes requests
+ * (pools/pool-state.ts). A value that is malformed, forged, stale or names a backend that is down
+ * is ignored (the response then carries a fresh cookie for whichever backend serves it).
  */
 import type { Backend } from '../pools/backend.ts';
 import type { Pool } from '../pools/pool.ts';
@@ -25,7 +25,7 @@ export function resolveSticky(pool: Pool, cookie: string): StickyOutcome {
   if (split.value === undefined || !isWellFormedToken(split.value))
     return { value: split.value, backend: undefined, rest: split.rest };
   const named = pool.byToken.get(split.value);
-  if (named?.up) {
+  if (named?.routable) {
     named.counters.stickyHits++;
     return { value: split.value, backend: named, rest: split.rest };
   }

@@ -13,3 +13,14 @@ export function lbRoutes(flags: Flags): string {
   if (flags.readApiReplicas === 0 || flags.writeApiReplicas === 0) return '';
   return `${READ_API_RULE};${WRITE_API_RULE}`;
 }
+
+/**
+ * `LB_POOL_FALLBACK`: the web pool serves every route, so it takes the read-API's or write-API's
+ * requests while that pool has no healthy server (HAProxy's `backup`): losing the only write-API
+ * server does not stop writes.
+ */
+export const API_FALLBACK = 'read-api=web;write-api=web';
+
+export function lbFallbacks(flags: Flags): string {
+  return lbRoutes(flags) === '' ? '' : API_FALLBACK;
+}

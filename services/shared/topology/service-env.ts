@@ -6,7 +6,7 @@ import { type Flags, flagsToEnv } from '../config/flags.ts';
 import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
 import type { Addressing, Draft, PlanOptions } from './plan.ts';
-import { lbRoutes } from './routes.ts';
+import { lbFallbacks, lbRoutes } from './routes.ts';
 import { secretFile } from './secrets.ts';
 
 const ROLE: Record<WebPool, string> = { web: 'all', 'read-api': 'read', 'write-api': 'write' };
@@ -99,6 +99,7 @@ export function serviceEnv(
           LB_DATA_DIR: dataDir(d.name),
           LB_POOLS: lbPools(webs, a),
           LB_ROUTES: lbRoutes(flags),
+          LB_POOL_FALLBACK: lbFallbacks(flags),
           LB_HEALTH_PATH: STACK_CONSTANTS.healthPath,
           LB_STICKY_SECRET_FILE: file('lb-sticky-secret'),
         };

@@ -1,8 +1,13 @@
 /**
- * Liveness and readiness. Ready means this server can answer: it is not draining and at least one
- * database server (primary or replica) answers, since reads go on from replicas while the primary
- * is down. Every dependency's state is listed in the body. Checks are cached for a second so
- * health-checking load balancers cannot turn them into load.
+ * Liveness and readiness. Ready means this server can do its job: it is not draining and the
+ * database its role needs answers — the primary for the write API; any database server for the
+ * read API and the full app (reads go on from replicas while the primary is down, and from the
+ * primary while replicas are down). A replica, Redis, the object store and the thumbnail queue
+ * are optional: their state is reported, never required. Each dependency is probed in the background (one probe at a
+ * time each, with a deadline); /health/ready answers at once from what is known, so a slow
+ * dependency never makes the readiness answer slow, and a load balancer checking every server
+ * never turns its checks into load on the databases. While draining it answers 503 with
+ * `X-Draining: true`, which the LB takes as "out of rotation now" (services/lb/health/check.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -15,56 +20,88 @@ declare module 'fastify' {
 }
 
 type Status = 'up' | 'down';
-type Report = { ready: boolean; draining: boolean; dependencies: Record<string, Status> };
 
-const CACHE_MS = 1000;
-const CHECK_TIMEOUT_MS = 1000;
-
-async function probe(check: () => Promise<unknown>): Promise<Status> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Status>((resolve) => {
-    timer = setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS);
-  });
-  const result = check().then(
-    () => 'up' as const,
-    () => 'down' as const,
-  );
-  try {
-    return await Promise.race([result, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+interface Dependency {
+  readonly name: string;
+  readonly probe: () => Promise<unknown>;
+  status: Status;
+  /** When the running probe started (0 when none runs). */
+  probingSince: number;
 }
 
-async function healthPlugin(app: FastifyInstance): Promise<void> {
+/** Which dependencies a role cannot work without: at least one of them must be up. */
+export function isReady(role: 'all' | 'read' | 'write', states: Record<string, Status>): boolean {
+  if (role === 'write') return states['db:primary'] === 'up';
+  return Object.entries(states).some(([name, s]) => name.startsWith('db:') && s === 'up');
+}
+
+export interface HealthOptions {
+  readonly role: 'all' | 'read' | 'write';
+  /** How often each dependency is probed (READY_PROBE_INTERVAL_MS). */
+  readonly intervalMs: number;
+  /** A probe slower than this marks its dependency down (READY_PROBE_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+}
+
+async function healthPlugin(app: FastifyInstance, options: HealthOptions): Promise<void> {
+  const { role, intervalMs, timeoutMs } = options;
   let draining = false;
-  let cached: { at: number; report: Report } | undefined;
   app.decorate('drain', () => {
     draining = true;
   });
+  const deps: Dependency[] = [
+    ...[app.db.primary, ...app.db.replicas].map((t) => ({
+      name: `db:${t.name}`,
+      probe: () => t.rows('SELECT 1'),
+    })),
+    { name: `storage:${app.storage.kind}`, probe: () => app.storage.check() },
+    ...(app.hasDecorator('redis') ? [{ name: 'redis', probe: () => app.redis.ping() }] : []),
+    ...(app.hasDecorator('thumbnails')
+      ? [{ name: 'queue', probe: () => app.thumbnails.ping() }]
+      : []),
+  ].map((d) => ({ ...d, status: 'down' as Status, probingSince: 0 }));
 
-  const check = async (): Promise<Report> => {
-    const checks: [string, () => Promise<unknown>][] = [
-      ...[app.db.primary, ...app.db.replicas].map((t): [string, () => Promise<unknown>] => [
-        `db:${t.name}`,
-        () => t.rows('SELECT 1'),
-      ]),
-      [`storage:${app.storage.kind}`, () => app.storage.check()],
-    ];
-    if (app.hasDecorator('redis')) checks.push(['redis', () => app.redis.ping()]);
-    if (app.hasDecorator('thumbnails')) checks.push(['queue', () => app.thumbnails.ping()]);
-    const states = await Promise.all(
-      checks.map(async ([name, run]) => [name, await probe(run)] as const),
+  /** Starts a probe of `d` unless one runs; one that runs past its deadline marks it down. */
+  const probe = (d: Dependency): Promise<void> => {
+    const now = Date.now();
+    if (d.probingSince !== 0) {
+      if (now - d.probingSince > timeoutMs) d.status = 'down';
+      return Promise.resolve();
+    }
+    d.probingSince = now;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        d.status = 'down';
+        resolve();
+      }, timeoutMs);
+    });
+    const run = d.probe().then(
+      () => {
+        d.status = 'up';
+      },
+      () => {
+        d.status = 'down';
+      },
     );
-    const dependencies = Object.fromEntries(states);
-    const anyDb = states.some(([name, state]) => name.startsWith('db:') && state === 'up');
-    return { ready: anyDb, draining: false, dependencies };
+    void run.finally(() => {
+      clearTimeout(timer);
+      d.probingSince = 0;
+    });
+    return Promise.race([run, deadline]);
   };
+  await Promise.all(deps.map(probe));
+  const timer = setInterval(() => {
+    for (const d of deps) void probe(d);
+  }, intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 
-  const liveSchema = {
-    response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+  const report = () => {
+    const dependencies = Object.fromEntries(deps.map((d) => [d.name, d.status]));
+    return { ready: isReady(role, dependencies), draining: false, dependencies };
   };
-  const report = {
+  const reportSchema = {
     type: 'object',
     properties: {
       ready: { type: 'boolean' },
@@ -77,24 +114,28 @@ async function healthPlugin(app: FastifyInstance): Promise<void> {
   };
   app.get(
     '/health/live',
-    { config: { access: 'public' }, logLevel: 'warn', schema: liveSchema },
-    async () => ({
-      status: 'alive',
-    }),
+    {
+      config: { access: 'public' },
+      logLevel: 'warn',
+      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+    },
+    async () => ({ status: 'alive' }),
   );
-
   app.get(
     '/health/ready',
     {
       config: { access: 'public' },
       logLevel: 'warn',
-      schema: { response: { 200: report, 503: report } },
+      schema: { response: { 200: reportSchema, 503: reportSchema } },
     },
     async (_request, reply) => {
-      if (draining) return reply.code(503).send({ ready: false, draining: true, dependencies: {} });
-      if (cached === undefined || Date.now() - cached.at > CACHE_MS)
-        cached = { at: Date.now(), report: await check() };
-      return reply.code(cached.report.ready ? 200 : 503).send(cached.report);
+      if (draining)
+        return reply
+          .code(503)
+          .header('x-draining', 'true')
+          .send({ ready: false, draining: true, dependencies: {} });
+      const r = report();
+      return reply.code(r.ready ? 200 : 503).send(r);
     },
   );
 }

@@ -199,9 +199,9 @@ for (const [index, engine] of ENGINES.entries()) {
       assert.equal(postHits, 1, 'the POST reached exactly one backend');
     });
 
-    test('consecutive 5xx eject a backend until it passes checks again; the last one is kept', async (t) => {
+    test('consecutive gateway failures eject a backend until it passes checks again; the last one is kept', async (t) => {
       const good = await startBackend(t, `127.0.0.${net + 1}`, 'good');
-      const bad = await startBackend(t, `127.0.0.${net + 2}`, 'bad', { mode: 'fail' });
+      const bad = await startBackend(t, `127.0.0.${net + 2}`, 'bad', { mode: '502' });
       const { origin, lb } = await startLb(t, {
         ...baseEnv(t, engine, `127.0.0.${net}`),
         LB_EJECT_AFTER_FAILURES: '3',
@@ -213,7 +213,7 @@ for (const [index, engine] of ENGINES.entries()) {
       t.after(() => agent.close());
       const replies = await runMany(40, 1, () => send(agent, `${origin}/`));
       const fromBad = replies.filter((r) => servedBy(r) === 'bad').length;
-      assert.equal(fromBad, 3, 'three 500s, then the backend is out of rotation');
+      assert.equal(fromBad, 3, 'three 502s, then the backend is out of rotation');
       const badBackend = lb.registry.all().find((b) => b.address === bad.address());
       assert.equal(badBackend?.counters.ejections, 1);
       await eventually(
@@ -229,9 +229,30 @@ for (const [index, engine] of ENGINES.entries()) {
       });
       const all = await runMany(10, 1, () => send(agent, `${lone.origin}/`));
       assert.ok(
-        all.every((r) => r.status === 500),
-        'the only backend is never ejected for 5xx: its answers still pass through',
+        all.every((r) => r.status === 502),
+        'the only backend is never ejected: its answers still pass through',
       );
+    });
+
+    test('deliberate 503s (with Retry-After) and 500s are answers: nobody is ejected', async (t) => {
+      const busy = await startBackend(t, `127.0.0.${net + 1}`, 'busy', { mode: '503' });
+      const buggy = await startBackend(t, `127.0.0.${net + 2}`, 'buggy', { mode: 'fail' });
+      const { origin, lb } = await startLb(t, {
+        ...baseEnv(t, engine, `127.0.0.${net}`),
+        LB_POOLS: `web=${busy.address()},${buggy.address()}`,
+      });
+      const agent = client(2);
+      t.after(() => agent.close());
+      const replies = await runMany(40, 2, () => send(agent, `${origin}/`));
+      assert.deepEqual(
+        [...new Set(replies.map((r) => `${r.status} ${servedBy(r)}`))].sort(),
+        ['500 buggy', '503 busy'],
+        'every answer is relayed from both',
+      );
+      for (const b of lb.registry.all()) {
+        assert.equal(b.counters.ejections, 0, `${b.address} never ejected`);
+        assert.equal(b.up, true);
+      }
     });
 
     test('a client that goes away aborts its upstream request (in-flight drops to zero)', async (t) => {

@@ -9,10 +9,18 @@ const snapshot = (requests: number, up: boolean, role: 'primary' | 'worker'): St
   pools: [
     {
       name: 'web',
+      routing: 'normal',
+      fallback: null,
+      healthy: up ? 1 : 0,
       requests,
       noBackend: 1,
       retries: 2,
       stickyRedispatches: 0,
+      fallbacks: 0,
+      panicRequests: 0,
+      queueFull: 0,
+      queueTimeouts: 0,
+      queued: 0,
       latency: [requests, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
       latencySum: 0.5,
       backends: [

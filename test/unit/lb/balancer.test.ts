@@ -5,16 +5,16 @@ import type { LbAlgorithm } from '../../../services/shared/config/flags.ts';
 
 interface B extends Pickable {
   name: string;
-  up: boolean;
+  routable: boolean;
   weight: number;
   inflight: number;
 }
 
 const make = (specs: [string, number, boolean?, number?][]): B[] =>
-  specs.map(([name, weight, up = true, inflight = 0]) => ({
+  specs.map(([name, weight, routable = true, inflight = 0]) => ({
     name,
     weight,
-    up,
+    routable,
     inflight,
     rrCurrent: 0,
   }));

@@ -44,16 +44,24 @@ test('an ejected backend is down until it passes rise checks', () => {
   assert.equal(run(ejected, '+++', 3), 'DDU');
 });
 
-test('passive: connect failures eject at once; 5xx and timeouts after a streak; success resets', () => {
+test('passive: connect failures eject at once; gateway failures after a streak; answers reset', () => {
   const s = { failures: 0 };
   assert.equal(observeFailure(s, 'refused', 3), true);
   assert.equal(observeFailure({ failures: 0 }, 'connect-timeout', 3), true);
-  assert.equal(observeStatus(s, 500, 3), false);
+  assert.equal(observeStatus(s, 502, 3), false);
   assert.equal(observeFailure(s, 'headers-timeout', 3), false);
   assert.equal(observeStatus(s, 200, 3), false);
   assert.equal(s.failures, 0);
   assert.equal(observeStatus(s, 502, 3), false);
-  assert.equal(observeStatus(s, 503, 3), false);
+  assert.equal(observeFailure(s, 'reset', 3), false);
   assert.equal(observeStatus(s, 504, 3), true);
-  assert.equal(observeStatus({ failures: 10 }, 500, 0), false, 'limit 0 turns it off');
+});
+
+test('passive: a 500 or a 503 from the app is an answer, not a gateway failure', () => {
+  const s = { failures: 2 };
+  for (let i = 0; i < 10; i++) assert.equal(observeStatus(s, 503, 3), false, '503 + Retry-After');
+  assert.equal(s.failures, 0, 'an answer resets the streak');
+  for (let i = 0; i < 10; i++) assert.equal(observeStatus(s, 500, 3), false);
+  assert.equal(observeStatus({ failures: 2 }, 502, 3), true);
+  assert.equal(observeStatus({ failures: 10 }, 502, 0), false, 'limit 0 turns it off');
 });

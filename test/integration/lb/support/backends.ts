@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('../../../../loadtest/bench-lb/backend.ts', import.meta.url));
 
+/** ok; fail (500 to everything but readiness); or a status such as '502' or '503'. */
+export type BackendMode = 'ok' | 'fail' | `${number}`;
+
 export interface TestBackend {
   readonly id: string;
   readonly host: string;
@@ -32,7 +35,7 @@ function launch(
   id: string,
   record: boolean,
   drainMs: number,
-  mode: 'ok' | 'fail',
+  mode: BackendMode,
   sink: string[],
 ) {
   const proc = spawn(
@@ -79,7 +82,7 @@ export async function startBackend(
   t: TestContext,
   host: string,
   id: string,
-  options: { record?: boolean; drainMs?: number; port?: number; mode?: 'ok' | 'fail' } = {},
+  options: { record?: boolean; drainMs?: number; port?: number; mode?: BackendMode } = {},
 ): Promise<TestBackend> {
   const record = options.record ?? false;
   const drainMs = options.drainMs ?? 1500;
