@@ -39,6 +39,8 @@ export interface Flags {
   readonly lbBoxCpus: number;
   /** MariaDB connections per pool of each web server (MYSQL_POOL_SIZE of the web service). */
   readonly dbPoolSize: number;
+  /** MariaDB's own query cache on the servers that serve reads (the notes' MySQL chapter). */
+  readonly dbQueryCache: 'off' | 'on';
 }
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
@@ -72,6 +74,7 @@ export const FLAG_VARIABLES = {
   CACHE_BOX_CPUS: { key: 'cacheBoxCpus', parser: tierCpus },
   LB_BOX_CPUS: { key: 'lbBoxCpus', parser: tierCpus },
   DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
+  DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
 export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
@@ -99,6 +102,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   cacheBoxCpus: 0,
   lbBoxCpus: 0,
   dbPoolSize: 10,
+  dbQueryCache: 'off',
 };
 
 /** What each stage of the notes switches on, cumulatively. */

@@ -13,6 +13,7 @@ import {
   type WebPool,
 } from './addresses.ts';
 import type { SecretName } from './constants.ts';
+import { composeMariadbOptions, nativeMariadbOptions } from './mariadb-options.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -43,6 +44,8 @@ export interface PlannedService {
   readonly dependsOn: readonly string[];
   readonly secrets: readonly SecretName[];
   readonly env: Readonly<Record<string, string>>;
+  /** MariaDB options that follow the flags (mariadb-options.ts); empty for other kinds. */
+  readonly serverOptions: readonly string[];
 }
 
 export type BoxQuotaVariable = 'BOX_CPUS' | 'DB_BOX_CPUS' | 'CACHE_BOX_CPUS' | 'LB_BOX_CPUS';
@@ -73,7 +76,7 @@ export interface PlanOptions {
 export interface Draft
   extends Omit<
     PlannedService,
-    'env' | 'box' | 'appBox' | 'quota' | 'oneShot' | 'secrets' | 'dependsOn'
+    'env' | 'box' | 'appBox' | 'quota' | 'oneShot' | 'secrets' | 'dependsOn' | 'serverOptions'
   > {
   readonly dependsOn?: readonly string[];
 }
@@ -214,6 +217,8 @@ export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}
       dependsOn: d.dependsOn ?? [],
       secrets: secretsOf(d.kind),
       env: envOf(d),
+      serverOptions:
+        a.mode === 'native' ? nativeMariadbOptions(flags, d.kind) : composeMariadbOptions(d.kind),
     }),
   );
   return { flags, services };
