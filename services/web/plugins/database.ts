@@ -13,6 +13,7 @@ import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,6 +44,8 @@ async function databasePlugin(
   );
   const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
+  if (config.flags.dbQueryCache === 'on')
+    registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) await migrateWhenReachable(primary, app, config.STARTUP_DB_WAIT_MS);
 }
