@@ -32,6 +32,8 @@ export interface Flags {
   readonly autoscale: 'off' | 'on';
   readonly shards: number;
   readonly boxCpus: number;
+  /** MariaDB's own query cache on the servers that serve reads (the notes' MySQL chapter). */
+  readonly dbQueryCache: 'off' | 'on';
 }
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
@@ -55,6 +57,7 @@ export const FLAG_VARIABLES = {
   AUTOSCALE: { key: 'autoscale', parser: oneOf(['off', 'on']) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
+  DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
 export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
@@ -78,6 +81,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   autoscale: 'off',
   shards: 1,
   boxCpus: 1,
+  dbQueryCache: 'off',
 };
 
 /** What each stage of the notes switches on, cumulatively. */

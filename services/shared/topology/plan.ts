@@ -13,6 +13,7 @@ import {
   type WebPool,
 } from './addresses.ts';
 import type { SecretName } from './constants.ts';
+import { composeMariadbOptions, nativeMariadbOptions } from './mariadb-options.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -41,6 +42,8 @@ export interface PlannedService {
   readonly dependsOn: readonly string[];
   readonly secrets: readonly SecretName[];
   readonly env: Readonly<Record<string, string>>;
+  /** MariaDB options that follow the flags (mariadb-options.ts); empty for other kinds. */
+  readonly serverOptions: readonly string[];
 }
 
 export interface StackPlan {
@@ -62,7 +65,10 @@ export interface PlanOptions {
 }
 
 export interface Draft
-  extends Omit<PlannedService, 'env' | 'box' | 'appBox' | 'oneShot' | 'secrets' | 'dependsOn'> {
+  extends Omit<
+    PlannedService,
+    'env' | 'box' | 'appBox' | 'oneShot' | 'secrets' | 'dependsOn' | 'serverOptions'
+  > {
   readonly dependsOn?: readonly string[];
 }
 
@@ -196,6 +202,8 @@ export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}
       dependsOn: d.dependsOn ?? [],
       secrets: secretsOf(d.kind),
       env: envOf(d),
+      serverOptions:
+        a.mode === 'native' ? nativeMariadbOptions(flags, d.kind) : composeMariadbOptions(d.kind),
     }),
   );
   return { flags, services };

@@ -81,6 +81,7 @@ export function serviceEnv(
           MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
           MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
           MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+          DB_QUERY_CACHE: flags.dbQueryCache,
         };
       case 'web':
         return {

@@ -344,6 +344,19 @@ const ROWS: readonly Row[] = [
     expect: /mysql-replica-2: command does not set --server-id=3/,
   },
   {
+    name: 'a replica without the query cache flag',
+    check: 'runner-parity',
+    change: (r) => set(r, 'mysql-replica-1', 'command', ['mariadbd', '--server-id=2']),
+    expect: /mysql-replica-1: command does not pass --query-cache-type=\$\{DB_QUERY_CACHE:-off\}/,
+  },
+  {
+    name: 'the query cache hard-wired on',
+    check: 'runner-parity',
+    change: (r) =>
+      set(r, 'mysql-primary', 'command', ['mariadbd', '--server-id=1', '--query-cache-type=on']),
+    expect: /mysql-primary: command does not .*--query-cache-type=off/,
+  },
+  {
     name: 'a replica with the primary config',
     check: 'runner-parity',
     change: (r) =>
