@@ -37,6 +37,8 @@ export interface PlannedService {
   /** The box (CPU quota group) this instance runs in; app boxes get BOX_CPUS. */
   readonly box: string;
   readonly appBox: boolean;
+  /** The box's CPU quota and the flag it comes from (cpus 0: no quota); null: never a quota. */
+  readonly quota: BoxQuota | null;
   /** Runs to completion instead of staying up. */
   readonly oneShot: boolean;
   readonly dependsOn: readonly string[];
@@ -44,6 +46,13 @@ export interface PlannedService {
   readonly env: Readonly<Record<string, string>>;
   /** MariaDB options that follow the flags (mariadb-options.ts); empty for other kinds. */
   readonly serverOptions: readonly string[];
+}
+
+export type BoxQuotaVariable = 'BOX_CPUS' | 'DB_BOX_CPUS' | 'CACHE_BOX_CPUS' | 'LB_BOX_CPUS';
+
+export interface BoxQuota {
+  readonly variable: BoxQuotaVariable;
+  readonly cpus: number;
 }
 
 export interface StackPlan {
@@ -67,7 +76,7 @@ export interface PlanOptions {
 export interface Draft
   extends Omit<
     PlannedService,
-    'env' | 'box' | 'appBox' | 'oneShot' | 'secrets' | 'dependsOn' | 'serverOptions'
+    'env' | 'box' | 'appBox' | 'quota' | 'oneShot' | 'secrets' | 'dependsOn' | 'serverOptions'
   > {
   readonly dependsOn?: readonly string[];
 }
@@ -174,11 +183,25 @@ function needsRedis(flags: Flags): boolean {
   return flags.sessionStore === 'redis' || flags.thumbnails === 'queue';
 }
 
-function boxOf(d: Draft, flags: Flags, firstWeb: string): { box: string; appBox: boolean } {
-  if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true };
+type Placement = Pick<PlannedService, 'box' | 'appBox' | 'quota'>;
+
+/** Which box each instance runs in and the quota flag of that box's tier. */
+function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
+  const app = { variable: 'BOX_CPUS', cpus: flags.boxCpus } as const;
+  if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true, quota: app };
   if (d.kind === 'mysql-primary' && flags.dbBox === 'shared')
-    return { box: firstWeb, appBox: true };
-  return { box: d.name, appBox: false };
+    return { box: firstWeb, appBox: true, quota: app };
+  const tier = (variable: BoxQuotaVariable, cpus: number): Placement => ({
+    box: d.name,
+    appBox: false,
+    quota: { variable, cpus },
+  });
+  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica')
+    return tier('DB_BOX_CPUS', flags.dbBoxCpus);
+  if (d.kind === 'redis' || d.kind === 'memcached')
+    return tier('CACHE_BOX_CPUS', flags.cacheBoxCpus);
+  if (d.kind === 'lb') return tier('LB_BOX_CPUS', flags.lbBoxCpus);
+  return { box: d.name, appBox: false, quota: null };
 }
 
 /** Plans the stack for `flags`. Pure: the same inputs always give the same plan. */

@@ -177,6 +177,12 @@ const ROWS: readonly Row[] = [
     expect: /read-api: cpus is 2/,
   },
   {
+    name: "a tier's CPU limit read from the app boxes' flag",
+    check: 'scaling',
+    change: (r) => set(r, 'memcached', 'cpus', '${BOX_CPUS:-1}'),
+    expect: /memcached: cpus is \$\{BOX_CPUS:-1\}, want \$\{CACHE_BOX_CPUS:-0\}/,
+  },
+  {
     name: 'an untagged image',
     check: 'pinned-images',
     change: (r) => set(r, 'redis', 'image', 'redis'),
