@@ -13,6 +13,7 @@ import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
 
 declare module 'fastify' {
@@ -47,7 +48,10 @@ async function databasePlugin(
   if (config.flags.dbQueryCache === 'on')
     registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
-  if (shouldMigrate) await migrateWhenReachable(primary, app, config.STARTUP_DB_WAIT_MS);
+  if (shouldMigrate) {
+    await migrateWhenReachable(primary, app, config.STARTUP_DB_WAIT_MS);
+    await ensurePostsEngine(primary, config.flags.postsEngine, app.log);
+  }
 }
 
 /**
