@@ -11,11 +11,12 @@ import { DbTarget } from '../../shared/db/target.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { IdempotentWrites } from '../db/idempotency.ts';
-import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { ensureShardMap, readShardMap } from '../sharding/map-store.ts';
 import { SHARDING_MIGRATIONS } from '../sharding/migrations.ts';
 import { ShardRouter, type ShardServer } from '../sharding/router.ts';
+import { migrateWhenReachable } from './database.ts';
 
 /** Where an owner's rows live. `logical` is undefined on an unsharded stack. */
 export interface Owner {
@@ -67,9 +68,15 @@ async function shardsPlugin(
     await Promise.allSettled(servers.map((s) => s.db.close()));
   });
   if (shouldMigrate) {
-    await migrate(app.db.primary, SHARDING_MIGRATIONS, app.log);
-    for (const s of servers)
-      await migrate(s.db.primary, [...MIGRATIONS, ...SHARDING_MIGRATIONS], app.log);
+    const waitMs = config.STARTUP_DB_WAIT_MS;
+    await migrateWhenReachable(app.db.primary, app, waitMs, SHARDING_MIGRATIONS);
+    for (const s of servers) {
+      await migrateWhenReachable(s.db.primary, app, waitMs, [
+        ...MIGRATIONS,
+        ...SHARDING_MIGRATIONS,
+      ]);
+      await ensurePostsEngine(s.db.primary, config.flags.postsEngine, app.log);
+    }
   }
   const map = await ensureShardMap(app.db.primary, servers.length);
   const router = new ShardRouter(servers, map);
