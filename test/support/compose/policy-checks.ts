@@ -16,7 +16,9 @@ export const DATA_STORE_KINDS: ReadonlySet<string> = new Set([
   's3',
 ]);
 /** Plan kinds that are entry points (publish ports). */
-const ENTRY_KINDS: ReadonlySet<string> = new Set(['lb']);
+const ENTRY_KINDS: ReadonlySet<string> = new Set(['lb', 'cdn']);
+/** Entry points that read a data store themselves: the CDN edge fetches from the S3 store. */
+const ORIGIN_READERS: ReadonlySet<string> = new Set(['cdn']);
 
 const kindOf = (ctx: CheckContext, s: ServiceView) => plannedFor(ctx, s.name)?.kind;
 
@@ -43,7 +45,13 @@ const healthchecks: Check = (ctx) =>
   ctx.resolved.services.flatMap((s) => {
     const oneShot = plannedFor(ctx, s.name)?.oneShot === true;
     if (oneShot) return s.restart === 'no' ? [] : [`${s.name}: one-shot, restart must be "no"`];
-    return s.healthcheck === undefined ? [`${s.name}: no healthcheck`] : [];
+    const problems = s.healthcheck === undefined ? [`${s.name}: no healthcheck`] : [];
+    // The native runner's supervisor restarts what dies unless it was stopped on purpose.
+    if (s.restart !== 'unless-stopped')
+      problems.push(
+        `${s.name}: restart is ${s.restart ?? 'unset'}, want unless-stopped (as the runner)`,
+      );
+    return problems;
   });
 
 const publishedPorts: Check = (ctx) =>
@@ -82,7 +90,12 @@ const internalNetwork: Check = (ctx) =>
       if (s.networks.length === 0) return [`${s.name}: data store on the default network`];
       if (internal.length !== s.networks.length)
         return [`${s.name}: data store on a network that is not internal: ${show(s.networks)}`];
-    } else if (kind !== undefined && ENTRY_KINDS.has(kind) && internal.length > 0) {
+    } else if (
+      kind !== undefined &&
+      ENTRY_KINDS.has(kind) &&
+      !ORIGIN_READERS.has(kind) &&
+      internal.length > 0
+    ) {
       return [`${s.name}: entry point joins the internal network ${show(internal)}`];
     }
     return [];
