@@ -7,6 +7,7 @@
 export const SERVICE_KINDS = [
   'mysql-primary',
   'mysql-replica',
+  'mysql-shard',
   'redis',
   'memcached',
   's3',
@@ -25,6 +26,8 @@ export type WebPool = (typeof WEB_POOLS)[number];
 export const MAX_POOL_SIZE = 32;
 /** The most thumbnail workers (native slots 127.0.0.151–182, ports base+231–262). */
 export const MAX_WORKERS = 32;
+/** The most shard servers (SHARDS). */
+export const MAX_SHARDS = 8;
 
 export type PortName =
   | 'http'
@@ -40,6 +43,7 @@ export type PortName =
 export const CONTAINER_PORTS = {
   'mysql-primary': { mysql: 3306 },
   'mysql-replica': { mysql: 3306 },
+  'mysql-shard': { mysql: 3306 },
   redis: { redis: 6379 },
   memcached: { memcached: 11211 },
   s3: { s3: 9000 },
@@ -72,6 +76,9 @@ export function nativeAddress(
       return { host: '127.0.0.11', ports: { mysql: base + 306 } };
     case 'mysql-replica':
       return { host: `127.0.0.${11 + index}`, ports: { mysql: base + 306 + index } };
+    case 'mysql-shard':
+      // Shard primaries: 127.0.0.190+ on base+310+ (room for 40 shard servers and their replicas).
+      return { host: `127.0.0.${189 + index}`, ports: { mysql: base + 309 + index } };
     case 'redis':
       return { host: '127.0.0.21', ports: { redis: base + 379 } };
     case 'memcached':
