@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down test up seed bench-lb bench-thumbnails deps build lint
+.PHONY: local down test up seed bench-lb bench-thumbnails drill deps build lint
 
 export
 
@@ -30,6 +30,10 @@ bench-lb: build
 
 bench-thumbnails: build
 	@node dist/loadtest/bench-thumbnails/cli.js $(ARGS)
+
+# Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
+drill: build
+	@node dist/loadtest/drills/cli.js
 
 lint:
 	@npm run --silent lint
