@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down test up seed bench-lb bench-thumbnails drill deps build lint
+.PHONY: local down test up seed db-status bench-db bench-lb bench-thumbnails drill deps build lint
 
 export
 
@@ -24,6 +24,12 @@ up:
 
 seed: build
 	@node dist/scripts/seed.js
+
+db-status: build
+	@node dist/scripts/db-status.js
+
+bench-db: build
+	@node dist/loadtest/bench-db/cli.js $(ARGS)
 
 bench-lb: build
 	@node dist/loadtest/bench-lb/cli.js $(ARGS)

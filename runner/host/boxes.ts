@@ -1,6 +1,7 @@
 /**
- * Boxes: every app box of the plan gets a cgroup capped at BOX_CPUS, named per stack, removed when
- * the stack stops. Where no cpu controller is writable the stack still runs, with a warning and
+ * Boxes: every box of the plan with a quota gets a cgroup capped at it (app boxes at BOX_CPUS; the
+ * database, cache and LB boxes at DB_/CACHE_/LB_BOX_CPUS when those are above 0), named per stack,
+ * removed when the stack stops. Where no cpu controller is writable the stack still runs, with a warning and
  * `enforced: false` in stack.json.
  */
 import {
@@ -24,7 +25,7 @@ import {
 export interface BoxInfo {
   readonly name: string;
   readonly appBox: boolean;
-  /** CPU quota of the box; null for boxes without one (data stores). */
+  /** CPU quota of the box; null for boxes without one. */
   readonly cpus: number | null;
   readonly cgroup: string | null;
   readonly services: readonly string[];
@@ -34,6 +35,7 @@ export interface Boxes {
   readonly enforced: boolean;
   readonly controller: 'cgroup-v1' | 'cgroup-v2' | 'none';
   readonly reason: string | null;
+  /** BOX_CPUS: the quota of one app box. */
   readonly cpus: number;
   readonly list: readonly BoxInfo[];
 }
@@ -61,14 +63,16 @@ function enableV2Cpu(group: string): void {
   if (!readFileSync(control, 'utf8').split(/\s+/).includes('cpu')) writeFileSync(control, '+cpu');
 }
 
-function boxList(services: readonly PlannedService[], cpus: number): Map<string, BoxInfo> {
+/** One entry per box; a box shared by several instances takes the first quota above 0. */
+export function boxList(services: readonly PlannedService[]): Map<string, BoxInfo> {
   const boxes = new Map<string, BoxInfo>();
   for (const s of services) {
     const known = boxes.get(s.box);
+    const own = s.quota !== null && s.quota.cpus > 0 ? s.quota.cpus : null;
     boxes.set(s.box, {
       name: s.box,
       appBox: (known?.appBox ?? false) || s.appBox,
-      cpus: (known?.appBox ?? false) || s.appBox ? cpus : null,
+      cpus: known?.cpus ?? own,
       cgroup: null,
       services: [...(known?.services ?? []), s.name],
     });
@@ -83,7 +87,7 @@ export function setUpBoxes(
   cpus: number,
   controller: CpuController | undefined = detectController(),
 ): Boxes {
-  const boxes = boxList(services, cpus);
+  const boxes = boxList(services);
   const none = (reason: string): Boxes => ({
     enforced: false,
     controller: 'none',
@@ -92,7 +96,7 @@ export function setUpBoxes(
     list: [...boxes.values()],
   });
   if (controller === undefined) return none('no cgroup cpu controller is mounted');
-  if (![...boxes.values()].some((b) => b.appBox))
+  if (![...boxes.values()].some((b) => b.cpus !== null))
     return {
       enforced: true,
       controller: controllerName(controller),
@@ -106,10 +110,10 @@ export function setUpBoxes(
     mkdirSync(root, { recursive: true });
     if (controller.version === 'v2') enableV2Cpu(root);
     for (const box of boxes.values()) {
-      if (!box.appBox) continue;
+      if (box.cpus === null) continue;
       const group = boxGroup(controller, stackDir, box.name);
       mkdirSync(group, { recursive: true });
-      for (const [file, value] of quotaWrites(controller.version, cpus))
+      for (const [file, value] of quotaWrites(controller.version, box.cpus))
         writeFileSync(`${group}/${file}`, value);
       boxes.set(box.name, { ...box, cgroup: group });
     }

@@ -73,6 +73,7 @@ function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'comma
       `--server-id=${need(s.serverId, 'server id')}`,
       `--init-file=${p.initSql}`,
       ...(ctx.isRoot ? ['--user=root'] : []),
+      ...s.serverOptions,
     ],
   };
 }

@@ -9,6 +9,7 @@ import { waitUntil } from '../shared/wait-until.ts';
 import type { Endpoint, SetupConfig } from './config.ts';
 import { apply, close, rows, waitForMysql } from './mysql.ts';
 import { ACCOUNT_HOST, type AccountState, planPrimary } from './primary-plan.ts';
+import { planQueryCache } from './query-cache.ts';
 import { planReplica } from './replica-plan.ts';
 import {
   describeStatus,
@@ -73,6 +74,22 @@ async function bootstrapPrimary(
   return plan.length;
 }
 
+/** The query cache size (DB_QUERY_CACHE=on) on one server; returns the statements applied. */
+async function sizeQueryCache(
+  conn: Connection,
+  config: SetupConfig,
+  log: Logger,
+  node: string,
+): Promise<number> {
+  const [row] = await rows(conn, 'SELECT @@GLOBAL.query_cache_size AS size');
+  const plan = planQueryCache(config.queryCache, Number(row?.size ?? 0));
+  for (const s of plan) {
+    log.info({ node }, s.purpose);
+    await apply(conn, s);
+  }
+  return plan.length;
+}
+
 async function slaveStatus(conn: Connection): Promise<SlaveStatus | undefined> {
   return parseSlaveStatus(await rows(conn, 'SHOW SLAVE STATUS'));
 }
@@ -101,6 +118,7 @@ async function bootstrapReplica(
       log.info({ node: name }, s.purpose);
       await apply(conn, s);
     }
+    const sized = await sizeQueryCache(conn, config, log, name);
     let last: SlaveStatus | undefined;
     await waitUntil(
       async () => {
@@ -130,7 +148,7 @@ async function bootstrapReplica(
     if (Number(ro[0]?.ro) !== 1)
       throw new SetupError('SETUP_ERR_NOT_READ_ONLY', `${name} is not read-only`);
     log.info({ node: name, gtid: pos }, 'replica follows the primary, read-only, caught up');
-    return plan.length;
+    return plan.length + sized;
   } finally {
     await close(conn);
   }
@@ -149,6 +167,7 @@ export async function bootstrapMysql(
   );
   try {
     let applied = await bootstrapPrimary(primary, config, log);
+    applied += await sizeQueryCache(primary, config, log, 'primary');
     const primaryPos = async () =>
       String((await rows(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? '');
     const counts = await Promise.all(

@@ -38,6 +38,7 @@ const schema = {
   S3_ACCESS_KEY_ID: optional(text()),
   S3_SECRET_ACCESS_KEY: optional(text(), { secret: true }),
   SETUP_TIMEOUT_SECONDS: field(integer(1, 3600), 90),
+  DB_QUERY_CACHE: field(oneOf(['off', 'on']), 'off'),
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
 } as const;
 
@@ -63,6 +64,8 @@ export interface SetupConfig {
   readonly replication: { readonly user: string; readonly password: string };
   readonly s3: S3Target | undefined;
   readonly timeoutMs: number;
+  /** DB_QUERY_CACHE: with `on`, every server's query cache gets QUERY_CACHE_BYTES. */
+  readonly queryCache: 'off' | 'on';
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -92,6 +95,7 @@ export function parseSetupConfig(env: Env): SetupConfig {
     replication: { user: c.MYSQL_REPLICATION_USER, password: c.MYSQL_REPLICATION_PASSWORD },
     s3,
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,
+    queryCache: c.DB_QUERY_CACHE,
     logLevel: c.LOG_LEVEL,
   });
 }

@@ -31,10 +31,25 @@ export interface Flags {
   readonly workerReplicas: number;
   readonly autoscale: 'off' | 'on';
   readonly shards: number;
+  /** CPU quota of one app box (web, read-API, write-API, worker; the database at stage 1). */
   readonly boxCpus: number;
+  /** Per-tier quotas for benchmark profiles; 0 = no quota (the default). */
+  readonly dbBoxCpus: number;
+  readonly cacheBoxCpus: number;
+  readonly lbBoxCpus: number;
+  /** MariaDB connections per pool of each web server (MYSQL_POOL_SIZE of the web service). */
+  readonly dbPoolSize: number;
+  /** MariaDB's own query cache on the servers that serve reads (the notes' MySQL chapter). */
+  readonly dbQueryCache: 'off' | 'on';
 }
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
+
+/** A tier's CPU quota: 0 (no quota) or a number of CPUs from 0.1 to 64. */
+const tierCpus: Parser<number> = {
+  expected: '0 (no quota) or a number from 0.1 to 64',
+  parse: (raw) => (raw === '0' ? 0 : decimal(0.1, 64).parse(raw)),
+};
 
 /** Environment variable name → flag, with the values it accepts. */
 export const FLAG_VARIABLES = {
@@ -55,6 +70,11 @@ export const FLAG_VARIABLES = {
   AUTOSCALE: { key: 'autoscale', parser: oneOf(['off', 'on']) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
+  DB_BOX_CPUS: { key: 'dbBoxCpus', parser: tierCpus },
+  CACHE_BOX_CPUS: { key: 'cacheBoxCpus', parser: tierCpus },
+  LB_BOX_CPUS: { key: 'lbBoxCpus', parser: tierCpus },
+  DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
+  DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
 export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
@@ -78,6 +98,11 @@ const stageOne: Omit<Flags, 'stage'> = {
   autoscale: 'off',
   shards: 1,
   boxCpus: 1,
+  dbBoxCpus: 0,
+  cacheBoxCpus: 0,
+  lbBoxCpus: 0,
+  dbPoolSize: 10,
+  dbQueryCache: 'off',
 };
 
 /** What each stage of the notes switches on, cumulatively. */

@@ -13,6 +13,7 @@ import {
   type WebPool,
 } from './addresses.ts';
 import type { SecretName } from './constants.ts';
+import { composeMariadbOptions, nativeMariadbOptions } from './mariadb-options.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -36,11 +37,22 @@ export interface PlannedService {
   /** The box (CPU quota group) this instance runs in; app boxes get BOX_CPUS. */
   readonly box: string;
   readonly appBox: boolean;
+  /** The box's CPU quota and the flag it comes from (cpus 0: no quota); null: never a quota. */
+  readonly quota: BoxQuota | null;
   /** Runs to completion instead of staying up. */
   readonly oneShot: boolean;
   readonly dependsOn: readonly string[];
   readonly secrets: readonly SecretName[];
   readonly env: Readonly<Record<string, string>>;
+  /** MariaDB options that follow the flags (mariadb-options.ts); empty for other kinds. */
+  readonly serverOptions: readonly string[];
+}
+
+export type BoxQuotaVariable = 'BOX_CPUS' | 'DB_BOX_CPUS' | 'CACHE_BOX_CPUS' | 'LB_BOX_CPUS';
+
+export interface BoxQuota {
+  readonly variable: BoxQuotaVariable;
+  readonly cpus: number;
 }
 
 export interface StackPlan {
@@ -62,7 +74,10 @@ export interface PlanOptions {
 }
 
 export interface Draft
-  extends Omit<PlannedService, 'env' | 'box' | 'appBox' | 'oneShot' | 'secrets' | 'dependsOn'> {
+  extends Omit<
+    PlannedService,
+    'env' | 'box' | 'appBox' | 'quota' | 'oneShot' | 'secrets' | 'dependsOn' | 'serverOptions'
+  > {
   readonly dependsOn?: readonly string[];
 }
 
@@ -168,11 +183,25 @@ function needsRedis(flags: Flags): boolean {
   return flags.sessionStore === 'redis' || flags.thumbnails === 'queue';
 }
 
-function boxOf(d: Draft, flags: Flags, firstWeb: string): { box: string; appBox: boolean } {
-  if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true };
+type Placement = Pick<PlannedService, 'box' | 'appBox' | 'quota'>;
+
+/** Which box each instance runs in and the quota flag of that box's tier. */
+function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
+  const app = { variable: 'BOX_CPUS', cpus: flags.boxCpus } as const;
+  if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true, quota: app };
   if (d.kind === 'mysql-primary' && flags.dbBox === 'shared')
-    return { box: firstWeb, appBox: true };
-  return { box: d.name, appBox: false };
+    return { box: firstWeb, appBox: true, quota: app };
+  const tier = (variable: BoxQuotaVariable, cpus: number): Placement => ({
+    box: d.name,
+    appBox: false,
+    quota: { variable, cpus },
+  });
+  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica')
+    return tier('DB_BOX_CPUS', flags.dbBoxCpus);
+  if (d.kind === 'redis' || d.kind === 'memcached')
+    return tier('CACHE_BOX_CPUS', flags.cacheBoxCpus);
+  if (d.kind === 'lb') return tier('LB_BOX_CPUS', flags.lbBoxCpus);
+  return { box: d.name, appBox: false, quota: null };
 }
 
 /** Plans the stack for `flags`. Pure: the same inputs always give the same plan. */
@@ -188,6 +217,8 @@ export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}
       dependsOn: d.dependsOn ?? [],
       secrets: secretsOf(d.kind),
       env: envOf(d),
+      serverOptions:
+        a.mode === 'native' ? nativeMariadbOptions(flags, d.kind) : composeMariadbOptions(d.kind),
     }),
   );
   return { flags, services };

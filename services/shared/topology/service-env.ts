@@ -69,6 +69,7 @@ export function serviceEnv(
           MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
           MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
           MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+          DB_QUERY_CACHE: flags.dbQueryCache,
         };
       case 'web':
         return {
@@ -78,6 +79,7 @@ export function serviceEnv(
           PORT: String(d.ports.http),
           ...(a.mode === 'native' ? { SERVER_ID: d.name } : {}),
           ROLE: ROLE[d.pool ?? 'web'],
+          MYSQL_POOL_SIZE: String(flags.dbPoolSize),
           DATA_DIR: dataDir(d.name),
           TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
           COOKIE_SECRET_FILE: file('web-cookie-secret'),

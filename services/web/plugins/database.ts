@@ -10,6 +10,7 @@ import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +41,8 @@ async function databasePlugin(
   );
   const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
+  if (config.flags.dbQueryCache === 'on')
+    registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) await migrate(primary, MIGRATIONS, app.log);
 }

@@ -80,10 +80,11 @@ const scaling: Check = (ctx) =>
       else if (Number(resolved?.replicas) !== want)
         problems.push(`${name}: ${resolved?.replicas} replicas by default, the plan has ${want}`);
     }
-    if (planned.appBox) {
-      const want = ctx.plan.flags.boxCpus;
-      if (!references(raw?.cpus, 'BOX_CPUS'))
-        problems.push(`${name}: cpus is ${raw?.cpus}, want \${BOX_CPUS:-${want}}`);
+    const quota = planned.quota;
+    if (quota !== null && !(planned.kind === 'mysql-primary' && planned.appBox)) {
+      const { variable, cpus: want } = quota;
+      if (!references(raw?.cpus, variable))
+        problems.push(`${name}: cpus is ${raw?.cpus}, want \${${variable}:-${want}}`);
       else if (Number(resolved?.cpus) !== want)
         problems.push(`${name}: ${resolved?.cpus} CPUs by default, the plan has ${want}`);
     }

@@ -4,6 +4,7 @@
  * the runner's own launch specs, so a change there fails here until compose follows.
  */
 import { type LaunchContext, launchSpec } from '../../../runner/plan/launch-spec.ts';
+import { nativeMariadbOptions } from '../../../services/shared/topology/mariadb-options.ts';
 import { type PlannedService, STACK_CONSTANTS } from '../../../services/shared/topology/plan.ts';
 import { type Check, type CheckContext, serviceIn } from './context.ts';
 
@@ -77,6 +78,17 @@ function mariadb(ctx: CheckContext, s: PlannedService): string[] {
   );
   if (!compose?.command?.includes(`--server-id=${String(s.serverId)}`))
     problems.push(`command does not set --server-id=${String(s.serverId)}`);
+  const raw = serviceIn(ctx.raw, name)?.command ?? [];
+  for (const option of s.serverOptions)
+    if (!raw.includes(option)) problems.push(`command does not pass ${option}`);
+  const resolved = compose?.command ?? [];
+  // The size is set by setup in compose (mariadb-options.ts, QUERY_CACHE_BYTES).
+  const wanted = nativeMariadbOptions(ctx.plan.flags, s.kind).filter(
+    (o) => !o.startsWith('--query-cache-size='),
+  );
+  for (const option of wanted)
+    if (!resolved.includes(option))
+      problems.push(`command does not resolve to ${option} as the runner starts it`);
   const setup = ctx.plan.services.find((x) => x.kind === 'setup');
   const rootFile = setup?.env.MYSQL_ROOT_PASSWORD_FILE;
   if (compose?.environment.MARIADB_ROOT_PASSWORD_FILE !== rootFile)

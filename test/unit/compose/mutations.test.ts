@@ -177,6 +177,12 @@ const ROWS: readonly Row[] = [
     expect: /read-api: cpus is 2/,
   },
   {
+    name: "a tier's CPU limit read from the app boxes' flag",
+    check: 'scaling',
+    change: (r) => set(r, 'memcached', 'cpus', '${BOX_CPUS:-1}'),
+    expect: /memcached: cpus is \$\{BOX_CPUS:-1\}, want \$\{CACHE_BOX_CPUS:-0\}/,
+  },
+  {
     name: 'an untagged image',
     check: 'pinned-images',
     change: (r) => set(r, 'redis', 'image', 'redis'),
@@ -342,6 +348,19 @@ const ROWS: readonly Row[] = [
     check: 'runner-parity',
     change: (r) => set(r, 'mysql-replica-2', 'command', ['mariadbd', '--server-id=2']),
     expect: /mysql-replica-2: command does not set --server-id=3/,
+  },
+  {
+    name: 'a replica without the query cache flag',
+    check: 'runner-parity',
+    change: (r) => set(r, 'mysql-replica-1', 'command', ['mariadbd', '--server-id=2']),
+    expect: /mysql-replica-1: command does not pass --query-cache-type=\$\{DB_QUERY_CACHE:-off\}/,
+  },
+  {
+    name: 'the query cache hard-wired on',
+    check: 'runner-parity',
+    change: (r) =>
+      set(r, 'mysql-primary', 'command', ['mariadbd', '--server-id=1', '--query-cache-type=on']),
+    expect: /mysql-primary: command does not .*--query-cache-type=off/,
   },
   {
     name: 'a replica with the primary config',

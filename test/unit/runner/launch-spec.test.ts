@@ -31,7 +31,7 @@ const service = (name: string) => {
   return s;
 };
 
-test('mariadbd: the shared config file first, then only native paths, address, port, server id', () => {
+test('mariadbd: the shared config file first, then only native paths, address, port, server id, flag options', () => {
   const spec = launchSpec(service('mysql-replica-2'), ctx(true));
   assert.equal(spec.command, '/usr/sbin/mariadbd');
   assert.deepEqual(spec.args, [
@@ -45,6 +45,7 @@ test('mariadbd: the shared config file first, then only native paths, address, p
     '--server-id=3',
     '--init-file=/tmp/st/mysql-replica-2/init.sql',
     '--user=root',
+    '--query-cache-type=off',
   ]);
   const primary = launchSpec(service('mysql-primary'), ctx(false));
   assert.equal(primary.args[0], '--defaults-file=/repo/infra/mariadb/primary.cnf');

@@ -36,6 +36,10 @@ test('every flag of DESIGN.md is a variable', () => {
     'THUMBNAILS',
     'WORKER_REPLICAS',
     'BOX_CPUS',
+    'DB_BOX_CPUS',
+    'CACHE_BOX_CPUS',
+    'LB_BOX_CPUS',
+    'DB_POOL_SIZE',
   ]) {
     assert.ok(FLAG_VARIABLE_NAMES.includes(name as never), name);
   }
@@ -90,6 +94,12 @@ test('bad values name the variable and the allowed values', () => {
       "THUMBNAILS=queue needs STORAGE=s3: a worker on its own box cannot read an upload on a web server's disk",
     ],
     [{ WORKER_REPLICAS: '0' }, 'WORKER_REPLICAS="0": expected an integer from 1 to 32'],
+    [
+      { DB_BOX_CPUS: '0.05' },
+      'DB_BOX_CPUS="0.05": expected 0 (no quota) or a number from 0.1 to 64',
+    ],
+    [{ LB_BOX_CPUS: 'two' }, 'LB_BOX_CPUS="two": expected 0 (no quota) or a number from 0.1 to 64'],
+    [{ DB_POOL_SIZE: '0' }, 'DB_POOL_SIZE="0": expected an integer from 1 to 500'],
   ];
   for (const [env, message] of cases)
     assert.ok(

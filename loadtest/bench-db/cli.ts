@@ -1,0 +1,69 @@
+/**
+ * `make bench-db [ARGS="qcache ..."]`: the notes' MySQL chapter measured. Each phase starts its own
+ * native stacks on free ports, runs its loads and prints a Markdown table; nothing is left running.
+ * Settings: BENCH_DB_SECONDS (per load, default 10), BENCH_DB_CONNECTIONS (default 16),
+ * BENCH_DB_POSTS (seeded posts, default 20000), BENCH_DB_ROUNDS (interleaved rounds, median kept; 3).
+ */
+import { cpus, loadavg } from 'node:os';
+import { ConfigError, field, integer, parseEnv } from '../../services/shared/config/env.ts';
+import { benchQcache } from './qcache.ts';
+import { qcacheTable } from './report.ts';
+
+const PHASES = ['qcache'] as const;
+type Phase = (typeof PHASES)[number];
+
+const schema = {
+  BENCH_DB_SECONDS: field(integer(2, 600), 10),
+  BENCH_DB_CONNECTIONS: field(integer(1, 256), 16),
+  BENCH_DB_POSTS: field(integer(100, 2_000_000), 20_000),
+  BENCH_DB_ROUNDS: field(integer(1, 20), 3),
+};
+
+const say = (line: string) => process.stderr.write(`bench-db: ${line}\n`);
+
+async function main(): Promise<number> {
+  let env: ReturnType<typeof parseEnv<typeof schema>>;
+  try {
+    env = parseEnv(process.env, schema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      say(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const asked = process.argv.slice(2);
+  const bad = asked.filter((a) => !PHASES.includes(a as Phase));
+  if (bad.length > 0) {
+    say(`unknown phase ${bad.join(', ')}; phases: ${PHASES.join(', ')}`);
+    return 2;
+  }
+  const phases = asked.length > 0 ? (asked as Phase[]) : [...PHASES];
+  const out: string[] = [
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} at start; the load generator runs on the same machine (its CPU is in each row)`,
+  ];
+  if (phases.includes('qcache')) {
+    const rows = await benchQcache(
+      {
+        seconds: env.BENCH_DB_SECONDS,
+        connections: env.BENCH_DB_CONNECTIONS,
+        rounds: env.BENCH_DB_ROUNDS,
+        size: { users: 500, posts: env.BENCH_DB_POSTS },
+      },
+      say,
+    );
+    out.push('', '### Query cache vs memcached vs neither', '', qcacheTable(rows));
+  }
+  out.push(
+    '',
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+process.exitCode = await main();
