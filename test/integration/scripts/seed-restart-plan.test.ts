@@ -45,7 +45,7 @@ test('after make seed and a restart, the post queries walk their indexes (no fil
     'SELECT id, user_id, created_at FROM posts ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 500',
   ).finally(() => primary.end());
   assert.ok(newest, 'the seed wrote posts');
-  const cursor = { createdAt: newest.created_at as Date, id: Number(newest.id) };
+  const cursor = { createdAt: newest.created_at as Date, id: BigInt(newest.id as string | number) };
   const author = Number(newest.user_id);
   const plans: [string, [string, unknown[]], string][] = [
     ['feed, first page', feedPage(20, undefined), 'idx_posts_created'],

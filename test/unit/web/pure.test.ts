@@ -114,7 +114,7 @@ test('cart arithmetic', () => {
 });
 
 test('feed cursors round-trip and reject junk', () => {
-  const cursor = { createdAt: new Date('2026-01-02T03:04:05.678Z'), id: 42 };
+  const cursor = { createdAt: new Date('2026-01-02T03:04:05.678Z'), id: 42n };
   assert.deepEqual(decodeCursor(encodeCursor(cursor)), cursor);
   for (const junk of ['', 'abc', '1-', '-1', '1-2-3', '9999999999999999-1', "1-1' OR 1=1"]) {
     assert.equal(decodeCursor(junk), undefined, junk);
