@@ -101,7 +101,7 @@ export async function checkLedger(
     const media = new Map<string, FoundMedia[]>();
     for (const r of mediaRows) {
       const found: FoundMedia = {
-        id: Number(r.id),
+        id: String(r.id),
         status: String(r.thumbnail_status),
         thumbnails: queued ? await thumbnailCount(stack, String(r.object_key)) : 0,
         sizes: (parseSizes(String(r.thumbnail_sizes)) ?? []).length,
@@ -126,7 +126,7 @@ export async function checkLedger(
     }
     const keys = new Map([...group(keyRows, 'idem_key', () => 1)].map(([k, v]) => [k, v.length]));
     return judgeLedger(ledger.entries, {
-      posts: group(postRows, 'body', (r) => Number(r.id)),
+      posts: group(postRows, 'body', (r) => String(r.id)),
       keys,
       media,
       unreadable,

@@ -27,7 +27,8 @@ export interface LedgerEntry {
   readonly bytes?: Buffer;
   readonly attempts: Attempt[];
   /** The id a 2xx answer returned. */
-  id?: number;
+  /** A string: ids may pass 2^53 (sharded ids are JSON strings). */
+  id?: string;
   /** Uploads: the URL of the original that a 2xx answer returned. */
   url?: string;
 }
@@ -44,7 +45,7 @@ export class Ledger {
     return opened;
   }
 
-  record(entry: LedgerEntry, attempt: Attempt, returned?: { id?: number; url?: string }): void {
+  record(entry: LedgerEntry, attempt: Attempt, returned?: { id?: string; url?: string }): void {
     entry.attempts.push(attempt);
     if (returned?.id !== undefined) entry.id = returned.id;
     if (returned?.url !== undefined) entry.url = returned.url;

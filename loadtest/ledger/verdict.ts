@@ -8,7 +8,7 @@
 import { isAcknowledged, type LedgerEntry } from './ledger.ts';
 
 export interface FoundMedia {
-  readonly id: number;
+  readonly id: string;
   readonly status: string;
   /** Thumbnail objects in the upload's folder, and how many sizes the row asks for. */
   readonly thumbnails: number;
@@ -17,7 +17,7 @@ export interface FoundMedia {
 
 export interface Found {
   /** Post ids by exact body. */
-  readonly posts: ReadonlyMap<string, readonly number[]>;
+  readonly posts: ReadonlyMap<string, readonly string[]>;
   /** Rows in idempotency_keys by key. */
   readonly keys: ReadonlyMap<string, number>;
   /** Media rows by SHA-256. */
@@ -41,7 +41,7 @@ export interface LedgerVerdict {
   readonly ok: boolean;
 }
 
-function idsOf(entry: LedgerEntry, found: Found): readonly number[] {
+function idsOf(entry: LedgerEntry, found: Found): readonly string[] {
   if (entry.kind === 'post') return found.posts.get(entry.body ?? '') ?? [];
   return (found.media.get(entry.sha256 ?? '') ?? []).map((m) => m.id);
 }

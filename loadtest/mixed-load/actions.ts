@@ -29,7 +29,7 @@ export interface ActionContext {
   readonly username: string;
   readonly password: string;
   readonly ledger: Ledger;
-  readonly postIds: number[];
+  readonly postIds: string[];
   readonly now: () => number;
   readonly record: (o: Outcome) => void;
 }
@@ -56,11 +56,11 @@ async function ledgered(
     if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1]));
     const at = c.now();
     answer = await timed(c, kind, run);
-    let returned: { id?: number; url?: string } = {};
+    let returned: { id?: string; url?: string } = {};
     if (answer.status >= 200 && answer.status < 300) {
-      const body = JSON.parse(answer.text) as { id?: number; url?: string };
+      const body = JSON.parse(answer.text) as { id?: number | string; url?: string };
       returned = {
-        ...(body.id === undefined ? {} : { id: body.id }),
+        ...(body.id === undefined ? {} : { id: String(body.id) }),
         ...(body.url ? { url: body.url } : {}),
       };
     }
@@ -99,7 +99,7 @@ async function upload(c: ActionContext): Promise<Answer> {
 }
 
 export async function act(c: ActionContext, kind: Kind): Promise<void> {
-  const id = c.postIds[Math.floor(Math.random() * c.postIds.length)] ?? 1;
+  const id = c.postIds[Math.floor(Math.random() * c.postIds.length)] ?? '1';
   let answer: Answer | undefined;
   switch (kind) {
     case 'write':

@@ -66,7 +66,7 @@ export async function startMixedLoad(o: LoadOptions): Promise<MixedLoad> {
   for (const account of o.accounts) users.push(await logIn(o.entry, dispatcher, account));
   const ledger = new Ledger();
   const outcomes: Outcome[] = [];
-  const postIds: number[] = [];
+  const postIds: string[] = [];
   const mix = { ...DEFAULT_MIX, ...o.mix };
   const maxRequests = o.maxRequests ?? 200_000;
   const t0 = performance.now();
