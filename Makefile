@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down test up seed db-status bench-db bench-lb bench-thumbnails drill deps build lint
+.PHONY: local down test up seed db-status bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
 
 export
 
@@ -36,6 +36,9 @@ bench-lb: build
 
 bench-thumbnails: build
 	@node dist/loadtest/bench-thumbnails/cli.js $(ARGS)
+
+bench-cdn: build
+	@node dist/loadtest/bench-cdn/cli.js $(ARGS)
 
 # Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
 drill: build

@@ -6,7 +6,7 @@
 # The names are SECRET_NAMES in services/shared/topology/plan.ts; a unit test keeps them equal.
 set -eu
 
-SECRET_NAMES="mysql-root-password mysql-password mysql-replication-password s3-secret-access-key lb-sticky-secret web-cookie-secret"
+SECRET_NAMES="mysql-root-password mysql-password mysql-replication-password s3-secret-access-key lb-sticky-secret web-cookie-secret cdn-purge-token"
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=${SECRETS_DIR:-$repo/.secrets}

@@ -6,11 +6,11 @@
  *                   results on every server: the query cache's invalidation granularity is a table);
  *   many keys     – reads only, uniform over every post (more distinct results than fit: prunes).
  * Two stacks run side by side (two replicas serving reads each): A with DB_QUERY_CACHE=on, where
- * `neither` is the same stack with the cache switched off at run time (SET GLOBAL
- * query_cache_type = OFF), and B with CACHE=memcached. The modes are interleaved round by round so
+ * `neither` is the same stack with the cache switched off at run time (query_cache_size = 0), and B with CACHE=memcached. The modes are interleaved round by round so
  * the machine's noise falls on all of them alike; each row is the median round. Ratios are against
  * `neither`.
  */
+import { QUERY_CACHE_BYTES } from '../../services/shared/topology/mariadb-options.ts';
 import { type MixResult, runMix, uniform, zipf } from './mix.ts';
 import { type DbBench, type SeedSize, startDbBench } from './stack.ts';
 
@@ -56,8 +56,14 @@ const SCENARIOS: readonly Scenario[] = [
 
 const REPLICAS = ['mysql-replica-1', 'mysql-replica-2'];
 
+/**
+ * On or off for every session at once: query_cache_type is copied into each connection when it
+ * opens (the app's pooled connections would keep the old value), the size is global; 0 disables
+ * the cache and giving the size back re-enables it, empty.
+ */
 async function setQueryCache(b: DbBench, on: boolean): Promise<void> {
-  for (const r of REPLICAS) await b.sql(r, `SET GLOBAL query_cache_type = ${on ? 'ON' : 'OFF'}`);
+  for (const r of REPLICAS)
+    await b.sql(r, 'SET GLOBAL query_cache_size = ?', [on ? QUERY_CACHE_BYTES : 0]);
 }
 
 async function reading(b: DbBench, mode: Mode) {
@@ -105,10 +111,17 @@ export async function benchQcache(
   say: (line: string) => void,
 ): Promise<QcacheRow[]> {
   say(`query cache: starting two stacks and seeding ${s.size.posts} posts in each`);
-  const [a, b] = await Promise.all([
+  const started = await Promise.allSettled([
     startDbBench({ ...BASE_FLAGS, CACHE: 'off', DB_QUERY_CACHE: 'on' }, s.size),
     startDbBench({ ...BASE_FLAGS, CACHE: 'memcached', DB_QUERY_CACHE: 'off' }, s.size),
   ]);
+  const [a, b] = started.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  if (a === undefined || b === undefined) {
+    // One failed: stop the other before reporting the failure.
+    await Promise.allSettled([a?.stop(), b?.stop()]);
+    const failed = started.find((r) => r.status === 'rejected');
+    throw failed?.status === 'rejected' ? failed.reason : new Error('a stack did not start');
+  }
   try {
     const cookies = { a: await a.writer('bench_writer_a'), b: await b.writer('bench_writer_b') };
     const runs = new Map<string, QcacheRow[]>();

@@ -45,6 +45,7 @@ export const ENTRY_POINTS = {
   web: 'dist/services/web/server.js',
   lb: 'dist/services/lb/server.js',
   worker: 'dist/services/worker/server.js',
+  cdn: 'dist/services/cdn/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -158,6 +159,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.lb) };
     case 'worker':
       return { ...base, ...node(ENTRY_POINTS.worker) };
+    case 'cdn':
+      return { ...base, ...node(ENTRY_POINTS.cdn) };
   }
 }
 

@@ -67,6 +67,8 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
       return () => probeHttp(`http://${s.host}:${port('metrics')}/health/ready`);
     case 'lb':
       return () => probeTls(s.host, port('https'));
+    case 'cdn':
+      return () => probeHttp(`http://${s.host}:${port('http')}/health/ready`);
     case 'setup':
       return undefined;
   }

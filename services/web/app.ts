@@ -11,6 +11,7 @@ import { HashGate } from './auth/hash-gate.ts';
 import type { WebConfig } from './config.ts';
 import { TokenSealer } from './consistency/token.ts';
 import cache from './plugins/cache.ts';
+import cdn from './plugins/cdn.ts';
 import database from './plugins/database.ts';
 import errors from './plugins/errors.ts';
 import health from './plugins/health.ts';
@@ -26,6 +27,7 @@ import accountRoutes from './routes/accounts.ts';
 import cartRoutes from './routes/cart.ts';
 import fileRoutes from './routes/files.ts';
 import mediaRoutes from './routes/media.ts';
+import mediaDeleteRoutes from './routes/media-delete.ts';
 import orderRoutes from './routes/orders.ts';
 import pageRoutes from './routes/pages.ts';
 import postRoutes from './routes/posts.ts';
@@ -101,6 +103,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     sweepIntervalSeconds: config.ROLE === 'read' ? 0 : config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
   });
   await app.register(storage, { config });
+  await app.register(cdn, { config });
   if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
     const options = {
       url: config.REDIS_URL,
@@ -153,6 +156,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     thumbnailSizes: config.THUMBNAIL_SIZES,
     thumbnailSize: config.THUMBNAIL_SIZE,
   });
+  await app.register(mediaDeleteRoutes, reads);
   await app.register(fileRoutes);
   await app.register(pageRoutes, { config });
   await app.register(pressurePlugin, {

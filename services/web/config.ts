@@ -10,6 +10,7 @@ import {
   type Env,
   field,
   hostPort,
+  httpUrl,
   integer,
   list,
   oneOf,
@@ -51,6 +52,14 @@ const schema = {
 
   ...REDIS_FIELDS,
   ...S3_FIELDS,
+
+  /** CDN=on: the edge's public origin (media and static URLs), its admin origin and purge token. */
+  CDN_URL: optional(httpUrl),
+  CDN_ADMIN_URL: optional(httpUrl),
+  CDN_PURGE_TOKEN: optional(text(/^\S{16,256}$/, 'a token of 16 to 256 non-space characters'), {
+    secret: true,
+  }),
+  CDN_PURGE_TIMEOUT_MS: field(integer(100, 60_000), 2000),
 
   DATA_DIR: field(text(), './data'),
   SESSION_TTL_SECONDS: field(integer(60, 31_536_000), 86_400),
@@ -129,6 +138,10 @@ export function loadWebConfig(env: Env): WebConfig {
       'COOKIE_SECRET (or COOKIE_SECRET_FILE) is required when READ_FROM=replicas or CACHE=memcached: it seals the read-your-writes cookie (READ_YOUR_WRITES_TTL_SECONDS=0 turns that off)',
     );
   }
+  if (flags.cdn === 'on')
+    for (const name of ['CDN_URL', 'CDN_ADMIN_URL', 'CDN_PURGE_TOKEN'] as const)
+      if (!raw[name])
+        problems.push(`${name} is required when CDN=on (the app links to the edge and purges it)`);
   const s3 = flags.storage === 's3' ? s3ConfigOf(raw, 'when STORAGE=s3', problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
   const {

@@ -20,6 +20,8 @@ export interface TestS3 {
   readonly endpoint: string;
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** Sends a signal to the running store (SIGSTOP pauses it; the test's end resumes it). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export async function startTestS3(t: TestContext, stack: StackFile): Promise<TestS3> {
@@ -54,6 +56,7 @@ export async function startTestS3(t: TestContext, stack: StackFile): Promise<Tes
     await waitUntil(() => probeS3(access), { what: 'test S3 store', timeoutMs: 15_000 });
   };
   const kill = async () => {
+    proc?.kill('SIGCONT');
     proc?.kill('SIGKILL');
     await exited;
   };
@@ -65,5 +68,5 @@ export async function startTestS3(t: TestContext, stack: StackFile): Promise<Tes
     await kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { endpoint, kill, start };
+  return { endpoint, kill, start, signal: (signal) => proc?.kill(signal) };
 }

@@ -70,9 +70,13 @@ export async function settled(client: Client, id: number, timeoutMs = 60_000): P
 }
 
 /** Every object key in the folder of an upload (`/files/media/<uuid>/...`). */
+/** The object key a media URL names, whether the app's (`/files/<key>`) or the CDN's. */
+export const keyOfUrl = (url: string): string =>
+  new URL(url, 'http://any').pathname.replace(/^\/files\//, '');
+
 export async function objectsOf(stack: StackFile, mediaUrl: string): Promise<string[]> {
   if (stack.s3 === null) throw new Error('the stack has no S3 store');
-  const folder = mediaFolderOf(mediaUrl.replace(/^\/files\//, ''));
+  const folder = mediaFolderOf(keyOfUrl(mediaUrl));
   if (folder === undefined) throw new Error(`not a media URL: ${mediaUrl}`);
   const client = createS3Client({
     endpoint: stack.s3.endpoint,

@@ -73,6 +73,16 @@ function stackEnv(
   if (memcached?.ports.memcached !== undefined) {
     env.MEMCACHED_SERVERS = `${memcached.host}:${memcached.ports.memcached}`;
   }
+  const cdn = stack.services.find((s) => s.kind === 'cdn');
+  if (cdn !== undefined) {
+    // At stages with CDN=on the app links objects to the shared stack's edge, which fronts the
+    // same bucket, and purges it there.
+    Object.assign(env, {
+      CDN_URL: `http://${cdn.host}:${cdn.ports.http}`,
+      CDN_ADMIN_URL: `http://${cdn.host}:${cdn.ports.admin}`,
+      CDN_PURGE_TOKEN_FILE: stack.secrets['cdn-purge-token'],
+    });
+  }
   if (stack.s3) {
     Object.assign(env, {
       S3_ENDPOINT: stack.s3.endpoint,

@@ -9,6 +9,10 @@ import { ConfigError, decimal, type Env, integer, oneOf, type Parser } from './e
 export const STAGES = [1, 2, 3, 4, 5, 6] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** The notes' storage engines for the posts table (NDB needs a cluster and is not offered). */
+export const POSTS_ENGINES = ['InnoDB', 'MyISAM', 'Aria', 'MEMORY', 'ARCHIVE'] as const;
+export type PostsEngine = (typeof POSTS_ENGINES)[number];
+
 export const LB_ALGORITHMS = ['round-robin', 'least-connections', 'random', 'p2c'] as const;
 export type LbAlgorithm = (typeof LB_ALGORITHMS)[number];
 
@@ -41,6 +45,8 @@ export interface Flags {
   readonly dbPoolSize: number;
   /** MariaDB's own query cache on the servers that serve reads (the notes' MySQL chapter). */
   readonly dbQueryCache: 'off' | 'on';
+  /** The posts table's storage engine (services/web/db/posts-engine.ts). */
+  readonly postsEngine: PostsEngine;
 }
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
@@ -75,6 +81,7 @@ export const FLAG_VARIABLES = {
   LB_BOX_CPUS: { key: 'lbBoxCpus', parser: tierCpus },
   DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
   DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
+  POSTS_ENGINE: { key: 'postsEngine', parser: oneOf(POSTS_ENGINES) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
 export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
@@ -103,6 +110,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   lbBoxCpus: 0,
   dbPoolSize: 10,
   dbQueryCache: 'off',
+  postsEngine: 'InnoDB',
 };
 
 /** What each stage of the notes switches on, cumulatively. */
@@ -132,7 +140,6 @@ export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() 
 export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> = {
   autoscale: { value: 'on', reason: 'the autoscaler is not built yet' },
   shards: { value: 2, reason: 'sharding of the write load is not built yet' },
-  cdn: { value: 'on', reason: 'the CDN service is not built yet' },
 };
 
 /** The stage `make local` starts when STAGE is not set: the highest one whose own additions exist. */
@@ -180,8 +187,22 @@ function crossFlagProblems(flags: Flags): string[] {
       'READ_API_REPLICAS and WRITE_API_REPLICAS are both 0 (no split) or both at least 1',
     );
   }
+  if (flags.postsEngine === 'ARCHIVE') {
+    problems.push(
+      'POSTS_ENGINE=ARCHIVE: the app cannot run on it: ARCHIVE takes only INSERT and SELECT (no UPDATE, DELETE or foreign key) and no index but one on the AUTO_INCREMENT column, and the feed and per-user pages need their created_at indexes; make bench-db measures it on its own',
+    );
+  }
   return problems;
 }
+
+/** What each engine other than InnoDB gives up, printed when POSTS_ENGINE picks it. */
+export const ENGINE_WARNINGS: Readonly<Partial<Record<PostsEngine, string>>> = {
+  MyISAM:
+    'POSTS_ENGINE=MyISAM: no transactions (a failed write can leave its post behind), no foreign key, table locks (writers queue behind each other and behind readers), and a kill -9 can leave the table marked crashed until it is repaired',
+  Aria: 'POSTS_ENGINE=Aria: crash-safe, but no transactions across tables, no foreign key, and table locks',
+  MEMORY:
+    'POSTS_ENGINE=MEMORY: every post is lost when a MariaDB server restarts (the replicas empty theirs too), rows are fixed-width (no TEXT/BLOB), the table is capped by max_heap_table_size, no transactions, no foreign key, table locks',
+};
 
 /**
  * Combinations that work but show a problem on purpose (the notes' Bob, scattered uploads).
@@ -195,6 +216,8 @@ export function flagWarnings(flags: Flags): string[] {
       "SESSION_STORE=memory and STICKY=off with several web servers: logins and carts are lost between requests (the notes' Bob)",
     );
   }
+  const engine = ENGINE_WARNINGS[flags.postsEngine];
+  if (engine !== undefined) warnings.push(engine);
   if (flags.storage === 'local' && webServers > 1) {
     warnings.push(
       "STORAGE=local with several web servers: each upload lands on one box's disk only",

@@ -18,6 +18,8 @@ export interface ObjectStore {
   /** Resolves undefined when there is no such object. */
   get(key: string): Promise<StoredObject | undefined>;
   exists(key: string): Promise<boolean>;
+  /** Removes the object; a missing one is not an error. */
+  delete(key: string): Promise<void>;
   /** Throws when the store cannot be reached (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;

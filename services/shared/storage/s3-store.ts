@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -65,6 +66,12 @@ export class S3ObjectStore implements ObjectStore {
       if (isNotFound(error)) return false;
       throw new StorageUnavailableError((error as Error).message, { cause: error });
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#call(() =>
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })),
+    );
   }
 
   async check(): Promise<void> {

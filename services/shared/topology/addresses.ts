@@ -14,6 +14,7 @@ export const SERVICE_KINDS = [
   'web',
   'lb',
   'worker',
+  'cdn',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -46,6 +47,7 @@ export const CONTAINER_PORTS = {
   web: { http: 3000 },
   lb: { http: 80, https: 443, admin: 8404 },
   worker: { metrics: 9100 },
+  cdn: { http: 8800, admin: 8801 },
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
@@ -85,5 +87,7 @@ export function nativeAddress(
       };
     case 'worker':
       return { host: `127.0.0.${150 + index}`, ports: { metrics: base + 230 + index } };
+    case 'cdn':
+      return { host: '127.0.0.24', ports: { http: base + 800, admin: base + 801 } };
   }
 }

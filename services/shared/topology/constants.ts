@@ -7,6 +7,7 @@ export const SECRET_NAMES = [
   's3-secret-access-key',
   'lb-sticky-secret',
   'web-cookie-secret',
+  'cdn-purge-token',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

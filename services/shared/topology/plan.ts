@@ -160,6 +160,14 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     dependsOn: webs,
   });
   out.push(...workers(flags, a, [...stores, 'setup', ...webs]));
+  if (flags.cdn === 'on')
+    out.push({
+      name: 'cdn',
+      kind: 'cdn',
+      composeService: 'cdn',
+      ...place('cdn', a, 'cdn'),
+      dependsOn: [...stores, 'setup'],
+    });
   return out;
 }
 

@@ -18,11 +18,13 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
     case 's3':
       return ['s3-secret-access-key'];
     case 'web':
-      return ['mysql-password', 's3-secret-access-key', 'web-cookie-secret'];
+      return ['mysql-password', 's3-secret-access-key', 'web-cookie-secret', 'cdn-purge-token'];
     case 'worker':
       return ['mysql-password', 's3-secret-access-key'];
     case 'lb':
       return ['lb-sticky-secret'];
+    case 'cdn':
+      return ['s3-secret-access-key', 'cdn-purge-token'];
     default:
       return [];
   }

@@ -60,6 +60,18 @@ export function serviceEnv(
   };
   const flagEnv = flagsToEnv(flags);
   const lb = byName.get('lb');
+  const cdn = byName.get('cdn');
+  const cdnEnv: Record<string, string> = cdn
+    ? {
+        // The browser's way to the edge: its own address natively, the published port in compose.
+        CDN_URL:
+          a.mode === 'native'
+            ? `http://${endpoint(cdn, 'http')}`
+            : `http://localhost:${String(cdn.ports.http)}`,
+        CDN_ADMIN_URL: `http://${endpoint(cdn, 'admin')}`,
+        CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
+      }
+    : {};
 
   const envOf = (d: Draft): Record<string, string> => {
     switch (d.kind) {
@@ -83,6 +95,7 @@ export function serviceEnv(
           DATA_DIR: dataDir(d.name),
           TRUST_PROXY: a.mode === 'native' ? (lb?.host ?? '127.0.0.1') : 'lb',
           COOKIE_SECRET_FILE: file('web-cookie-secret'),
+          ...cdnEnv,
         };
       case 'worker':
         return {
@@ -90,6 +103,16 @@ export function serviceEnv(
           HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           METRICS_PORT: String(d.ports.metrics),
           ...(a.mode === 'native' ? { WORKER_ID: d.name } : {}),
+        };
+      case 'cdn':
+        return {
+          ...Object.fromEntries(Object.entries(data).filter(([k]) => k.startsWith('S3_'))),
+          CDN_HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          CDN_PORT: String(d.ports.http),
+          CDN_ADMIN_HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          CDN_ADMIN_PORT: String(d.ports.admin),
+          ...(a.mode === 'native' ? { CDN_ID: d.name } : {}),
+          CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
         };
       case 'lb':
         return {

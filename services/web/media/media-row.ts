@@ -5,6 +5,7 @@ import { parseSizes, type ThumbnailStatus } from '../../shared/thumbnails/job.ts
 
 export interface MediaRow extends Row {
   id: number;
+  user_id: number;
   object_key: string;
   thumbnail_key: string;
   thumbnail_sizes: string;
@@ -38,7 +39,8 @@ export const mediaSchema = {
   },
 } as const;
 
-export const fileUrl = (key: string): string => `/files/${key}`;
+/** Where a stored object is served: the app's own `/files/<key>`, or the CDN's (CDN=on). */
+export type FileUrl = (key: string) => string;
 
 export interface Media {
   readonly id: number;
@@ -46,7 +48,7 @@ export interface Media {
   readonly [field: string]: unknown;
 }
 
-export function toMedia(r: MediaRow): Media {
+export function toMedia(r: MediaRow, fileUrl: FileUrl): Media {
   const sizes = parseSizes(r.thumbnail_sizes) ?? [];
   return {
     id: r.id,

@@ -10,6 +10,7 @@ import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
+import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
 
 declare module 'fastify' {
@@ -44,7 +45,10 @@ async function databasePlugin(
   if (config.flags.dbQueryCache === 'on')
     registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
-  if (shouldMigrate) await migrate(primary, MIGRATIONS, app.log);
+  if (shouldMigrate) {
+    await migrate(primary, MIGRATIONS, app.log);
+    await ensurePostsEngine(primary, config.flags.postsEngine, app.log);
+  }
 }
 
 export default fp(databasePlugin, { name: 'database', dependencies: ['metrics'] });

@@ -13,6 +13,8 @@ export interface WebMetrics {
   readonly uploads: Counter<'outcome'>;
   /** Thumbnail jobs added at upload (`queued`) or left in the outbox for the sweeper (`deferred`). */
   readonly enqueued: Counter<'outcome'>;
+  /** Purges sent to the CDN edge (CDN=on), by outcome (`purged`, `failed`). */
+  readonly cdnPurges: Counter<'outcome'>;
 }
 
 declare module 'fastify' {
@@ -73,6 +75,13 @@ function createMetrics(app: FastifyInstance): WebMetrics {
     registers: [registry],
   });
 
+  const cdnPurges = new Counter({
+    name: 'cdn_purge_requests_total',
+    help: 'Purges sent to the CDN edge when an object changed or went, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
@@ -83,6 +92,7 @@ function createMetrics(app: FastifyInstance): WebMetrics {
     registry,
     uploads,
     enqueued,
+    cdnPurges,
     db: {
       query: (target, seconds, outcome) => queries.observe({ target, outcome }, seconds),
       acquired: (target, seconds) => acquire.observe({ target }, seconds),

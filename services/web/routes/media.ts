@@ -123,7 +123,7 @@ export default async function mediaRoutes(
         ]);
         if (row === undefined)
           throw new Error('inserted media row not found in its own transaction');
-        return { statusCode: queued ? 202 : 201, body: toMedia(row) };
+        return { statusCode: queued ? 202 : 201, body: toMedia(row, app.cdn.fileUrl) };
       });
       if (queued && !result.replayed) {
         const job = { mediaId: result.body.id, objectKey: original, sizes: options.thumbnailSizes };
@@ -156,7 +156,7 @@ export default async function mediaRoutes(
           const [row] = rows;
           if (row === undefined)
             throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id}`);
-          return { value: toMedia(row), servedBy };
+          return { value: toMedia(row, app.cdn.fileUrl), servedBy };
         },
         after,
       );

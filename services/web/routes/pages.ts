@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http-error.ts';
+import { staticKey } from '../../shared/storage/keys.ts';
 import type { WebConfig } from '../config.ts';
 import { loadAssets, publishAssets, renderTemplate } from '../pages/assets.ts';
 import { errorResponses } from './schemas.ts';
@@ -14,11 +15,13 @@ export default async function pageRoutes(
   { config }: { config: WebConfig },
 ): Promise<void> {
   const set = await loadAssets(PUBLIC_DIR);
-  let base = '/static/';
+  // Where the page links each asset: this app's /static/ until they are in the object store, then
+  // /files/static/<version>/ on this app or, with CDN=on, on the edge.
+  let linkOf = (name: string) => `/static/${name}`;
   if (app.storage.kind === 's3') {
     try {
       const copied = await publishAssets(set, app.storage);
-      base = `/files/static/${set.version}/`;
+      linkOf = (name) => app.cdn.fileUrl(staticKey(set.version, name));
       app.log.info({ version: set.version, copied }, 'static assets published to the object store');
     } catch (error) {
       app.log.warn(
@@ -34,7 +37,7 @@ export default async function pageRoutes(
     storage: config.flags.storage,
     readFrom: config.flags.readFrom,
   };
-  for (const name of set.assets.keys()) values[name] = `${base}${name}`;
+  for (const name of set.assets.keys()) values[name] = linkOf(name);
   const template = set.assets.get('index.html')?.body.toString('utf8') ?? '';
   const page = renderTemplate(template, values);
 

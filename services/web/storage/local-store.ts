@@ -3,7 +3,7 @@
  * file first and are renamed into place, so a reader never sees half an object.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { contentTypeOf, isObjectKey } from '../../shared/storage/keys.ts';
 import type { ObjectStore, StoredObject } from '../../shared/storage/object-store.ts';
@@ -47,6 +47,10 @@ export class LocalObjectStore implements ObjectStore {
 
   async exists(key: string): Promise<boolean> {
     return (await stat(this.#path(key)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#path(key), { force: true });
   }
 
   async check(): Promise<void> {

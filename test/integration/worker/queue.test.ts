@@ -12,7 +12,7 @@ import { jobIdOf } from '../../../services/shared/thumbnails/job.ts';
 import { ThumbnailProducer } from '../../../services/shared/thumbnails/producer.ts';
 import { waitUntil } from '../../../services/shared/wait-until.ts';
 import { type Format, gifWithFrames, image, pngBomb } from '../../support/images.ts';
-import { objectsOf, settled, startQueueWeb, upload } from '../../support/thumbnails.ts';
+import { keyOfUrl, objectsOf, settled, startQueueWeb, upload } from '../../support/thumbnails.ts';
 import { startTestWorker } from '../../support/worker.ts';
 
 const SIZES = ['128', '256', '512'];
@@ -61,7 +61,7 @@ describe('THUMBNAILS=queue', () => {
     const keys = await objectsOf(web.stack, first.url);
     const job = {
       mediaId: first.id,
-      objectKey: first.url.replace('/files/', ''),
+      objectKey: keyOfUrl(first.url),
       sizes: [128, 256, 512],
     };
     const producer = new ThumbnailProducer({

@@ -37,6 +37,7 @@ export type Check = (ctx: CheckContext) => string[];
 export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   memcached: { cache: 'memcached' },
   worker: { thumbnails: 'queue' },
+  cdn: { cdn: 'on' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

@@ -16,7 +16,9 @@ export const DATA_STORE_KINDS: ReadonlySet<string> = new Set([
   's3',
 ]);
 /** Plan kinds that are entry points (publish ports). */
-const ENTRY_KINDS: ReadonlySet<string> = new Set(['lb']);
+const ENTRY_KINDS: ReadonlySet<string> = new Set(['lb', 'cdn']);
+/** Entry points that read a data store themselves: the CDN edge fetches from the S3 store. */
+const ORIGIN_READERS: ReadonlySet<string> = new Set(['cdn']);
 
 const kindOf = (ctx: CheckContext, s: ServiceView) => plannedFor(ctx, s.name)?.kind;
 
@@ -82,7 +84,12 @@ const internalNetwork: Check = (ctx) =>
       if (s.networks.length === 0) return [`${s.name}: data store on the default network`];
       if (internal.length !== s.networks.length)
         return [`${s.name}: data store on a network that is not internal: ${show(s.networks)}`];
-    } else if (kind !== undefined && ENTRY_KINDS.has(kind) && internal.length > 0) {
+    } else if (
+      kind !== undefined &&
+      ENTRY_KINDS.has(kind) &&
+      !ORIGIN_READERS.has(kind) &&
+      internal.length > 0
+    ) {
       return [`${s.name}: entry point joins the internal network ${show(internal)}`];
     }
     return [];

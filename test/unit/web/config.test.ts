@@ -114,6 +114,9 @@ test('a read-your-writes cookie secret is required where replicas or the cache s
     S3_BUCKET: 'b-1',
     S3_ACCESS_KEY_ID: 'k',
     S3_SECRET_ACCESS_KEY: 's',
+    CDN_URL: 'http://127.0.0.24:8800',
+    CDN_ADMIN_URL: 'http://127.0.0.24:8801',
+    CDN_PURGE_TOKEN: 'a-purge-token-of-16+',
   };
   assert.ok(problems(stage4).some((p) => p.startsWith('COOKIE_SECRET')));
   assert.deepEqual(problems({ ...stage4, COOKIE_SECRET: 'x'.repeat(16) }), []);

@@ -64,6 +64,9 @@ test('the web servers need Redis for the queue and a thumbnailUrl size among the
     S3_ACCESS_KEY_ID: 'key',
     S3_SECRET_ACCESS_KEY: 'secret',
     COOKIE_SECRET: 'a-cookie-secret-of-16+',
+    CDN_URL: 'http://127.0.0.24:8800',
+    CDN_ADMIN_URL: 'http://127.0.0.24:8801',
+    CDN_PURGE_TOKEN: 'a-purge-token-of-16+',
   };
   assert.ok(problems(() => loadWebConfig(web)).some((p) => p.includes('THUMBNAILS=queue')));
   const ok = loadWebConfig({ ...web, REDIS_URL: 'redis://127.0.0.1:6379' });
