@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startStack, stopStack } from '../../runner/stack/api.ts';
+import { startStack } from '../../runner/stack/api.ts';
 import { Client } from './http.ts';
 import { baseStackEnv, type StackFile, serviceOf } from './stack.ts';
 
@@ -63,9 +63,6 @@ export async function startOwnStack(
         // already gone
       }
     }
-    // A drill may have started a killed service again itself (no supervisor restarted it): the
-    // pid records know it, the runner's own list does not.
-    await stopStack(stackDir, { write: () => undefined });
     await stack.stop();
     rmSync(stackDir, { recursive: true, force: true });
   });

@@ -10,7 +10,7 @@ import {
   resumes,
 } from '../checks.ts';
 import type { Drill } from '../drill.ts';
-import { pause, stop } from '../faults/process.ts';
+import { outage, pause } from '../faults/process.ts';
 import { freshFeed } from '../probes.ts';
 import { has, READS, WRITES } from './common.ts';
 
@@ -19,7 +19,7 @@ export const DATA_TIER_DRILLS: readonly Drill[] = [
     name: 'primary-kill',
     row: 'Primary killed: writes answer 503 quickly (no hang); reads go on from replicas; writes resume by themselves when the primary is back',
     skip: has('mysql-replica-1'),
-    fault: (s) => stop(s, 'mysql-primary', 'SIGKILL'),
+    fault: (s) => outage(s, 'mysql-primary', 'SIGKILL'),
     affected: WRITES,
     mix: { write: 4 },
     checks: () => [
@@ -49,7 +49,7 @@ export const DATA_TIER_DRILLS: readonly Drill[] = [
     name: 'replica-kill',
     row: 'Replica killed: reads move away; a user who just wrote reads their own write',
     skip: has('mysql-replica-1'),
-    fault: (s) => stop(s, 'mysql-replica-1', 'SIGKILL'),
+    fault: (s) => outage(s, 'mysql-replica-1', 'SIGKILL'),
     affected: READS,
     checks: () => [noFailures(), readYourWrites, answeredWithin(READS, 2500), ledgerClean],
   },
@@ -65,7 +65,7 @@ export const DATA_TIER_DRILLS: readonly Drill[] = [
     name: 'redis-kill',
     row: 'Redis killed: anonymous pages keep working; logged-in routes answer 503, not 500; all resume',
     skip: has('redis'),
-    fault: (s) => stop(s, 'redis', 'SIGKILL'),
+    fault: (s) => outage(s, 'redis', 'SIGKILL'),
     affected: ['feed', 'cart', 'write', 'login'],
     checks: () => [
       noFailures(['anon']),
@@ -91,7 +91,7 @@ export const DATA_TIER_DRILLS: readonly Drill[] = [
     name: 'memcached-kill',
     row: 'memcached killed: zero 5xx, reads fall back to the database; no stale data after it returns',
     skip: has('memcached'),
-    fault: (s) => stop(s, 'memcached', 'SIGKILL'),
+    fault: (s) => outage(s, 'memcached', 'SIGKILL'),
     affected: READS,
     probe: freshFeed,
     checks: () => [
@@ -109,7 +109,7 @@ export const DATA_TIER_DRILLS: readonly Drill[] = [
     name: 's3-kill',
     row: 'Object store killed: uploads 503; everything else works; uploads resume; accepted uploads read back byte-identical',
     skip: has('s3'),
-    fault: (s) => stop(s, 's3', 'SIGKILL'),
+    fault: (s) => outage(s, 's3', 'SIGKILL'),
     affected: ['upload'],
     mix: { upload: 2 },
     checks: () => [

@@ -9,7 +9,7 @@ import {
 } from '../checks.ts';
 import type { Drill } from '../drill.ts';
 import { watchedByLb } from '../faults/lb-watch.ts';
-import { pause, stop } from '../faults/process.ts';
+import { crash, outage, pause } from '../faults/process.ts';
 import type { StackFile } from '../stack.ts';
 import { has } from './common.ts';
 
@@ -21,7 +21,7 @@ export const PROCESS_DRILLS: readonly Drill[] = [
     name: 'web-kill',
     row: 'Backend killed under load: marked down within 2 s; only requests already sent to it fail; a POST is never sent twice; error rate < 0.1 %',
     skip: has('web-2'),
-    fault: (s) => watchedByLb(stop(s, 'web-1', 'SIGKILL'), s, 'web-1'),
+    fault: (s) => watchedByLb(outage(s, 'web-1', 'SIGKILL'), s, 'web-1'),
     affected: ['cart', 'login'],
     mix: { cart: 3, login: 0.5 },
     checks: () => [
@@ -34,7 +34,7 @@ export const PROCESS_DRILLS: readonly Drill[] = [
     name: 'web-sigterm',
     row: 'SIGTERM under load: in-flight requests finish, the server exits within the grace period; zero failed requests',
     skip: has('web-2'),
-    fault: (s) => stop(s, 'web-2', 'SIGTERM'),
+    fault: (s) => outage(s, 'web-2', 'SIGTERM'),
     affected: ['cart', 'login'],
     mix: { cart: 3, login: 0.5 },
     checks: () => [
@@ -61,22 +61,39 @@ export const PROCESS_DRILLS: readonly Drill[] = [
     name: 'worker-kill',
     row: 'Worker killed mid-job: the job runs again and completes, exactly one thumbnail set',
     skip: queued,
-    fault: (s) => stop(s, 'worker-1', 'SIGKILL'),
+    fault: (s) => crash(s, 'worker-1'),
     affected: ['upload'],
     mix: { upload: 3 },
     holdMs: 4000,
     checks: () => [noFailures(), ledgerClean],
   },
   {
-    name: 'runner-restart',
-    row: 'A dead process is restarted by the runner (backoff)',
+    name: 'web-crash',
+    row: 'A dead process is restarted by the runner (backoff 1 s, then as fast as it starts); only its in-flight requests fail',
     skip: has('web-2'),
-    fault: (s) => stop(s, 'web-2', 'SIGKILL', { supervisorGraceMs: 10_000 }),
-    affected: ['cart'],
+    fault: (s) => crash(s, 'web-2'),
+    affected: ['cart', 'login'],
+    mix: { cart: 3, login: 0.5 },
     holdMs: 1000,
     checks: () => [
-      observedWithin('restartedBySupervisorInMs', 5000, 'restarted by the runner'),
+      observedWithin('restartedInMs', 15_000, 'running again, restarted by the runner'),
       onlyInFlightFail(0.001),
+      ledgerClean,
+    ],
+  },
+  {
+    name: 'primary-crash',
+    row: 'Primary killed and restarted by the runner: writes answer 503 meanwhile, resume by themselves; no acknowledged write lost',
+    skip: has('mysql-replica-1'),
+    fault: (s) => crash(s, 'mysql-primary'),
+    affected: ['write', 'upload'],
+    mix: { write: 4 },
+    holdMs: 1000,
+    checks: () => [
+      observedWithin('restartedInMs', 20_000, 'running again, restarted by the runner'),
+      failOnlyWith(['write', 'upload', 'login'], ['503 WEB_ERR_DB_UNAVAILABLE']),
+      noFailures(['feed', 'read', 'anon', 'cart']),
+      resumes(['write'], 10_000),
       ledgerClean,
     ],
   },

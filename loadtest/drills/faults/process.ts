@@ -1,36 +1,25 @@
 /**
- * Process faults on one service of the running stack: pause (SIGSTOP, healed by SIGCONT), kill
- * (SIGKILL) and terminate (SIGTERM, timed until it exits). A killed or terminated service is
- * healed by whoever restarts it first: the runner's supervisor when it has one (the fault waits
- * `supervisorGraceMs` for a new pid), otherwise the drill (relaunch.ts). Healing waits until the
- * service's port accepts connections again.
+ * Process faults on one service of the running stack, through its runner (every `make local`
+ * supervises what it started):
+ * - `pause`: SIGSTOP, healed by SIGCONT;
+ * - `outage`: the runner stops the service with SIGKILL (a crash) or SIGTERM (timed until it
+ *   exited) and keeps it stopped for the hold; healed by starting it again (ready when it returns);
+ * - `crash`: SIGKILL straight to the process, as a crash would; the runner's supervisor must
+ *   restart it by itself (`restartedInMs`, from the kill until the service is running again).
  */
-import { connect } from 'node:net';
+import { stackPaths } from '../../../runner/host/paths.ts';
 import { processRunning } from '../../../runner/process/proc.ts';
-import { currentPid, type StackFile, type StackService, serviceOf } from '../stack.ts';
+import { serviceStates, startService, stopService } from '../../../runner/stack/control.ts';
+import { currentPid, type StackFile } from '../stack.ts';
 import { type Fault, waitFor } from './fault.ts';
-import { type Launch, launchOf, relaunch } from './relaunch.ts';
-
-function accepts(service: StackService): Promise<boolean> {
-  const port = Object.values(service.ports)[0];
-  if (port === undefined) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const socket = connect({ host: service.host, port, timeout: 500 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
 
 function pidOf(stack: StackFile, name: string): number {
   const pid = currentPid(stack, name);
   if (pid === undefined || !processRunning(pid)) throw new Error(`${name} is not running`);
   return pid;
 }
+
+const stackFileOf = (stack: StackFile) => stackPaths(stack.stackDir).stackFile;
 
 export function pause(stack: StackFile, name: string): Fault {
   let paused: number | undefined;
@@ -50,58 +39,57 @@ export function pause(stack: StackFile, name: string): Fault {
   };
 }
 
-export interface StopOptions {
-  /** How long a supervisor may take to restart it before the drill does (default 6 s). */
-  readonly supervisorGraceMs?: number;
-  /** How long the restarted service may take to accept connections (default 60 s). */
-  readonly readyTimeoutMs?: number;
-}
-
-/** SIGKILL or SIGTERM `name`; healing waits for a restart (the runner's or the drill's own). */
-export function stop(
-  stack: StackFile,
-  name: string,
-  signal: 'SIGKILL' | 'SIGTERM',
-  options: StopOptions = {},
-): Fault {
-  const service = serviceOf(stack, name);
+export function outage(stack: StackFile, name: string, signal: 'SIGKILL' | 'SIGTERM'): Fault {
+  const file = stackFileOf(stack);
   const observed: Record<string, number> = {};
-  let old: number | undefined;
-  let launch: Launch | undefined;
-  let stoppedAt = 0;
-  const restarted = () => {
-    const pid = currentPid(stack, name);
-    return pid !== undefined && pid !== old && processRunning(pid);
-  };
-  const heal = async () => {
-    if (old === undefined || launch === undefined) return;
-    if (processRunning(old)) await waitFor(() => !processRunning(old ?? 0), 30_000);
-    const bySupervisor = await waitFor(restarted, options.supervisorGraceMs ?? 6000);
-    if (bySupervisor !== undefined)
-      observed.restartedBySupervisorInMs = performance.now() - stoppedAt;
-    else relaunch(stack, service, launch);
-    const ready = await waitFor(() => accepts(service), options.readyTimeoutMs ?? 60_000);
-    if (ready === undefined)
-      throw new Error(`${name} did not accept connections after its restart`);
-    observed.backInMs = performance.now() - stoppedAt;
-    launch = undefined;
+  let stopped = false;
+  const start = async () => {
+    if (!stopped) return;
+    const t0 = performance.now();
+    await startService(file, name);
+    stopped = false;
+    observed.startedInMs = performance.now() - t0;
   };
   return {
-    what: `${signal} ${name}`,
+    what: `${signal} ${name} (held down by the runner)`,
+    observed,
+    async apply() {
+      pidOf(stack, name);
+      const t0 = performance.now();
+      stopped = true;
+      await stopService(file, name, { signal });
+      if (signal === 'SIGTERM') observed.exitedInMs = performance.now() - t0;
+    },
+    heal: start,
+    cleanup: start,
+  };
+}
+
+export function crash(stack: StackFile, name: string): Fault {
+  const file = stackFileOf(stack);
+  const observed: Record<string, number> = {};
+  let old: number | undefined;
+  let killedAt = 0;
+  const runningAgain = async () => {
+    const states = await serviceStates(file, { timeoutMs: 5000 }).catch(() => []);
+    const s = states.find((x) => x.name === name);
+    return s !== undefined && s.state === 'running' && s.pid !== null && s.pid !== old;
+  };
+  const heal = async () => {
+    if (old === undefined) return;
+    const back = await waitFor(runningAgain, 60_000);
+    if (back !== undefined) observed.restartedInMs = performance.now() - killedAt;
+    old = undefined;
+  };
+  return {
+    what: `SIGKILL ${name} (a crash: the runner restarts it)`,
     observed,
     async apply() {
       old = pidOf(stack, name);
-      launch = launchOf(stack, service, old);
-      stoppedAt = performance.now();
-      process.kill(old, signal);
-      if (signal === 'SIGTERM') {
-        const exited = await waitFor(() => !processRunning(old ?? 0), 30_000);
-        if (exited !== undefined) observed.exitedInMs = exited;
-      }
+      killedAt = performance.now();
+      process.kill(old, 'SIGKILL');
     },
     heal,
-    async cleanup() {
-      if (launch !== undefined && !restarted() && !processRunning(old ?? 0)) await heal();
-    },
+    cleanup: heal,
   };
 }
