@@ -1,6 +1,6 @@
 /**
  * One fault proxy: a TCP listener that forwards every connection to its dependency, through the
- * toxics set on it. Disabled, it stops listening and drops every open connection (the dependency
+ * toxics set on it (open connections included). Disabled, it stops listening and drops every open connection (the dependency
  * looks down: connection refused); enabled again, it listens again.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -76,6 +76,7 @@ export class FaultProxy {
 
   addToxic(toxic: Toxic): void {
     this.#toxics.set(toxic.name, toxic);
+    for (const link of this.#links) link.added(toxic);
   }
 
   removeToxic(name: string): boolean {
@@ -103,7 +104,7 @@ export class FaultProxy {
     upstream.setNoDelay(true);
     upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy());
     upstream.once('connect', () => upstream.setTimeout(0));
-    const link = openLink(client, upstream, [...this.#toxics.values()]);
+    const link = openLink(client, upstream, () => [...this.#toxics.values()]);
     this.#links.add(link);
     client.once('close', () => this.#links.delete(link));
   }

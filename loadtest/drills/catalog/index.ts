@@ -6,8 +6,13 @@
 import type { Drill } from '../drill.ts';
 import { DATA_TIER_DRILLS } from './data-tier.ts';
 import { PROCESS_DRILLS } from './processes.ts';
+import { SLOW_DEPENDENCY_DRILLS } from './slow.ts';
 
-export const DRILLS: readonly Drill[] = [...DATA_TIER_DRILLS, ...PROCESS_DRILLS];
+export const DRILLS: readonly Drill[] = [
+  ...DATA_TIER_DRILLS,
+  ...PROCESS_DRILLS,
+  ...SLOW_DEPENDENCY_DRILLS,
+];
 
 export function drillNamed(name: string): Drill {
   const drill = DRILLS.find((d) => d.name === name);
