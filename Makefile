@@ -39,6 +39,10 @@ db-status: build
 bench-db: build
 	@node dist/loadtest/bench-db/cli.js $(ARGS)
 
+# make load SCENARIO=read-heavy [MODE=rate|capacity|ramp RATE=200 DURATION=20] (loadtest/README.md)
+load: build
+	@node dist/loadtest/load/cli.js
+
 bench-lb: build
 	@node dist/loadtest/bench-lb/cli.js $(ARGS)
 

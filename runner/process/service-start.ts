@@ -48,6 +48,7 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
   switch (s.kind) {
     case 'mysql-primary':
     case 'mysql-replica':
+    case 'mysql-shard':
       return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
     case 'redis':
       return () => probeRedis(s.host, port('redis'));
@@ -89,7 +90,7 @@ export async function startService(
   started: (launched: Launched) => void,
 ): Promise<void> {
   ctx.signal.throwIfAborted();
-  if (s.kind === 'mysql-primary' || s.kind === 'mysql-replica')
+  if (s.kind === 'mysql-primary' || s.kind === 'mysql-replica' || s.kind === 'mysql-shard')
     await prepareMysql(
       s,
       ctx.launch.stackDir,

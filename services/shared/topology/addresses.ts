@@ -7,6 +7,7 @@
 export const SERVICE_KINDS = [
   'mysql-primary',
   'mysql-replica',
+  'mysql-shard',
   'redis',
   'memcached',
   's3',
@@ -26,6 +27,8 @@ export type WebPool = (typeof WEB_POOLS)[number];
 export const MAX_POOL_SIZE = 32;
 /** The most thumbnail workers (native slots 127.0.0.151–182, ports base+231–262). */
 export const MAX_WORKERS = 32;
+/** The most shard servers (SHARDS). */
+export const MAX_SHARDS = 8;
 
 export type PortName =
   | 'http'
@@ -43,6 +46,7 @@ export const CONTAINER_PORTS = {
   'fault-proxy': { admin: 8474 },
   'mysql-primary': { mysql: 3306 },
   'mysql-replica': { mysql: 3306 },
+  'mysql-shard': { mysql: 3306 },
   redis: { redis: 6379 },
   memcached: { memcached: 11211 },
   s3: { s3: 9000 },
@@ -78,6 +82,9 @@ export function nativeAddress(
       return { host: '127.0.0.11', ports: { mysql: base + 306 } };
     case 'mysql-replica':
       return { host: `127.0.0.${11 + index}`, ports: { mysql: base + 306 + index } };
+    case 'mysql-shard':
+      // Shard primaries: 127.0.0.190+ on base+310+ (room for 40 shard servers and their replicas).
+      return { host: `127.0.0.${189 + index}`, ports: { mysql: base + 309 + index } };
     case 'redis':
       return { host: '127.0.0.21', ports: { redis: base + 379 } };
     case 'memcached':

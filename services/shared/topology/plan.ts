@@ -120,6 +120,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
       ...place('mysql-replica', a, name, i),
     });
   }
+  out.push(...shardServers(flags, a));
   if (needsRedis(flags))
     out.push({
       name: 'redis',
@@ -189,6 +190,28 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
   return out;
 }
 
+/**
+ * SHARDS above 1: one MariaDB primary per physical shard (`mysql-shard-1..N`). The users, their
+ * posts and orders live there; mysql-primary stays the directory (accounts, usernames, the shard
+ * map, media). Server ids 101+ keep clear of the primary's replicas.
+ */
+function shardServers(flags: Flags, a: Addressing): Draft[] {
+  if (flags.shards < 2) return [];
+  return Array.from({ length: flags.shards }, (_, i) => {
+    const name = shardServerName(i);
+    return {
+      name,
+      kind: 'mysql-shard',
+      composeService: name,
+      serverId: 101 + i,
+      ...place('mysql-shard', a, name, i + 1),
+    };
+  });
+}
+
+/** The instance name of physical shard `index` (0-based, as in the shard map). */
+export const shardServerName = (index: number): string => `mysql-shard-${index + 1}`;
+
 /** Thumbnail workers (THUMBNAILS=queue): after the web servers, which apply the migrations. */
 function workers(flags: Flags, a: Addressing, dependsOn: readonly string[]): Draft[] {
   if (flags.thumbnails !== 'queue') return [];
@@ -222,7 +245,7 @@ function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
     appBox: false,
     quota: { variable, cpus },
   });
-  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica')
+  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica' || d.kind === 'mysql-shard')
     return tier('DB_BOX_CPUS', flags.dbBoxCpus);
   if (d.kind === 'redis' || d.kind === 'memcached')
     return tier('CACHE_BOX_CPUS', flags.cacheBoxCpus);

@@ -24,6 +24,7 @@ export function serviceEnv(
   const byName = new Map(all.map((d) => [d.name, d]));
   const primary = byName.get('mysql-primary');
   const replicas = all.filter((d) => d.kind === 'mysql-replica');
+  const shards = all.filter((d) => d.kind === 'mysql-shard');
   const s3 = byName.get('s3');
   const external = flags.storage === 's3' ? options.externalS3 : undefined;
   const redis = byName.get('redis');
@@ -35,6 +36,7 @@ export function serviceEnv(
   const dataVia = (at: (d: Draft | undefined, port: PortName) => string) => ({
     MYSQL_PRIMARY: at(primary, 'mysql'),
     MYSQL_REPLICAS: replicas.map((r) => at(r, 'mysql')).join(','),
+    ...(shards.length > 0 ? { MYSQL_SHARDS: shards.map((r) => at(r, 'mysql')).join(',') } : {}),
     MYSQL_USER: STACK_CONSTANTS.mysqlUser,
     MYSQL_DATABASE: STACK_CONSTANTS.mysqlDatabase,
     MYSQL_PASSWORD_FILE: file('mysql-password'),
