@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed db-status bench-db bench-lb bench-thumbnails bench-cdn deps build lint
+.PHONY: local down status stop start restart test up seed db-status bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
 
 export
 
@@ -51,6 +51,10 @@ bench-thumbnails: build
 
 bench-cdn: build
 	@node dist/loadtest/bench-cdn/cli.js $(ARGS)
+
+# Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
+drill: build
+	@node dist/loadtest/drills/cli.js
 
 lint:
 	@npm run --silent lint

@@ -46,6 +46,7 @@ export const ENTRY_POINTS = {
   lb: 'dist/services/lb/server.js',
   worker: 'dist/services/worker/server.js',
   cdn: 'dist/services/cdn/server.js',
+  'fault-proxy': 'dist/services/fault-proxy/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -164,6 +165,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.worker) };
     case 'cdn':
       return { ...base, ...node(ENTRY_POINTS.cdn) };
+    case 'fault-proxy':
+      return { ...base, ...node(ENTRY_POINTS['fault-proxy']) };
   }
 }
 

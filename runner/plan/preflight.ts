@@ -26,16 +26,19 @@ export function planFor(config: RunnerConfig, portBase: number) {
   return planStack(
     config.flags,
     { mode: 'native', portBase, stackDir: config.stackDir },
-    external
-      ? {
-          externalS3: {
-            endpoint: external.endpoint,
-            bucket: external.bucket,
-            region: external.region,
-            accessKeyId: external.accessKeyId,
-          },
-        }
-      : {},
+    {
+      faultProxy: config.faultProxy,
+      ...(external
+        ? {
+            externalS3: {
+              endpoint: external.endpoint,
+              bucket: external.bucket,
+              region: external.region,
+              accessKeyId: external.accessKeyId,
+            },
+          }
+        : {}),
+    },
   );
 }
 

@@ -70,6 +70,8 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
       return () => probeTls(s.host, port('https'));
     case 'cdn':
       return () => probeHttp(`http://${s.host}:${port('http')}/health/ready`);
+    case 'fault-proxy':
+      return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
     case 'setup':
       return undefined;
   }

@@ -16,6 +16,7 @@ export const SERVICE_KINDS = [
   'lb',
   'worker',
   'cdn',
+  'fault-proxy',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -41,6 +42,8 @@ export type PortName =
 
 /** Standard in-container ports used by docker-compose.yml. */
 export const CONTAINER_PORTS = {
+  /** Natively only (FAULT_PROXY=on); compose never plans it. */
+  'fault-proxy': { admin: 8474 },
   'mysql-primary': { mysql: 3306 },
   'mysql-replica': { mysql: 3306 },
   'mysql-shard': { mysql: 3306 },
@@ -55,6 +58,9 @@ export const CONTAINER_PORTS = {
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
+
+/** The fault proxy's native address; its proxies listen on base+601.. (fault-proxy.ts). */
+export const FAULT_PROXY_HOST = '127.0.0.26';
 
 const POOL_PORT_OFFSET: Record<WebPool, number> = { web: 100, 'read-api': 140, 'write-api': 180 };
 const POOL_HOST_OFFSET: Record<WebPool, number> = { web: 30, 'read-api': 70, 'write-api': 110 };
@@ -96,5 +102,7 @@ export function nativeAddress(
       return { host: `127.0.0.${150 + index}`, ports: { metrics: base + 230 + index } };
     case 'cdn':
       return { host: '127.0.0.24', ports: { http: base + 800, admin: base + 801 } };
+    case 'fault-proxy':
+      return { host: FAULT_PROXY_HOST, ports: { admin: base + 600 } };
   }
 }

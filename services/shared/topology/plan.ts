@@ -71,7 +71,16 @@ export interface ExternalS3 {
 export interface PlanOptions {
   /** No `s3` service is planned; everything that uses S3 gets this endpoint. */
   readonly externalS3?: ExternalS3;
+  /**
+   * FAULT_PROXY=on (natively only): a fault proxy between the app processes and every data store,
+   * for drills of slow and flaky dependencies (see fault-proxy.ts). Ignored in compose mode.
+   */
+  readonly faultProxy?: boolean;
 }
+
+/** Whether the plan puts the fault proxy in front of the stores. */
+export const withFaultProxy = (a: Addressing, options: PlanOptions): boolean =>
+  a.mode === 'native' && options.faultProxy === true;
 
 export interface Draft
   extends Omit<
@@ -137,6 +146,15 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('setup', a, 'setup'),
     dependsOn: stores,
   });
+  if (withFaultProxy(a, options))
+    out.push({
+      name: 'fault-proxy',
+      kind: 'fault-proxy',
+      composeService: 'fault-proxy',
+      ...place('fault-proxy', a, 'fault-proxy'),
+      dependsOn: stores,
+    });
+  const front = withFaultProxy(a, options) ? [...stores, 'fault-proxy'] : stores;
   const sizes = POOL_SIZE(flags);
   for (const pool of WEB_POOLS) {
     const count = a.mode === 'compose' ? Math.min(sizes[pool], 1) : sizes[pool];
@@ -148,7 +166,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
         composeService: pool,
         pool,
         ...place('web', a, name, i, pool),
-        dependsOn: [...stores, 'setup'],
+        dependsOn: [...front, 'setup'],
       });
     }
   }
@@ -160,7 +178,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('lb', a, 'lb'),
     dependsOn: webs,
   });
-  out.push(...workers(flags, a, [...stores, 'setup', ...webs]));
+  out.push(...workers(flags, a, [...front, 'setup', ...webs]));
   if (flags.cdn === 'on')
     out.push({
       name: 'cdn',
