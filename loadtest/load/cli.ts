@@ -8,9 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../services/shared/config/env.ts';
 import type { Progress } from '../run/run-load.ts';
+import { sampleWhile } from '../sample/sampler.ts';
+import { verdictLines } from '../sample/verdict-text.ts';
 import { type LoadConfig, offeringSeconds, parseLoadConfig } from './config.ts';
 import { runMode, warmUp } from './modes.ts';
-import { prepare } from './prepare.ts';
+import { prepare, readStack } from './prepare.ts';
 import { textReport } from './text-report.ts';
 
 function progressLine(c: LoadConfig): (label: string) => Progress {
@@ -35,13 +37,25 @@ async function main(): Promise<void> {
   for (const note of prepared.notes) say(`load: ${note}`);
   say(`load: target ${prepared.target.origin}; warming up ${config.WARMUP} s`);
   await warmUp(config, prepared);
-  const result = await runMode(config, prepared, progressLine(config));
+  const { value: result, sampling } = await sampleWhile(readStack(config.STACK_FILE), () =>
+    runMode(config, prepared, progressLine(config)),
+  );
+  const verdict = sampling.verdict(result.runs.every((r) => r.generator.trusted));
   if (process.stderr.isTTY) process.stderr.write('\n');
   const dir = join(config.RESULTS_DIR, `load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
-  const report = { config, target: prepared.target.origin, notes: prepared.notes, ...result };
+  const report = {
+    config,
+    target: prepared.target.origin,
+    notes: prepared.notes,
+    ...result,
+    verdict,
+    machineBusy: sampling.machineBusy,
+    samples: sampling.readings,
+  };
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${textReport(result)}\n\nwritten: ${join(dir, 'result.json')}\n`);
+  const text = [textReport(result), '', ...verdictLines(verdict, sampling.machineBusy)].join('\n');
+  process.stdout.write(`${text}\n\nwritten: ${join(dir, 'result.json')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -84,3 +84,40 @@ test('thread CPU from a /proc stat line (a comm with spaces and parentheses)', (
   assert.equal(statCpuMs(line), 3000);
   assert.equal(statCpuMs('garbage'), undefined);
 });
+
+test('USE: a CPU-starved web box outranks the pool waits it causes; a real pool wait wins otherwise', async () => {
+  const { analyse } = await import('../../../loadtest/sample/use.ts');
+  const reading = (atMs: number, cpuMs: number, waitSum: number, waitCount: number) => ({
+    atMs,
+    values: {
+      'web-1': { cpuMs, poolWaitSum: waitSum, poolWaitCount: waitCount, loopP99Ms: 20 },
+      'mysql-primary': { cpuMs: cpuMs / 10 },
+    },
+  });
+  const components = [
+    { name: 'web-1', kind: 'web', box: 'web-1' },
+    { name: 'mysql-primary', kind: 'mysql-primary', box: 'mysql-primary' },
+  ];
+  const base = { components, machineCores: 2, machineBusy: 0.5, generatorTrusted: true };
+  // 0.1 CPU of a 0.1-CPU box, and 100 ms average pool waits.
+  const starved = analyse({
+    ...base,
+    boxCpus: { 'web-1': 0.1, 'mysql-primary': null },
+    readings: [reading(0, 0, 0, 0), reading(1000, 100, 10, 100), reading(2000, 200, 20, 200)],
+  });
+  assert.equal(starved.bottleneck?.component, 'web-1');
+  assert.match(starved.bottleneck?.evidence[0] ?? '', /0\.10 cores of its 0\.1-CPU box \(100 %\)/);
+  // A roomy box (1 CPU, 10 % used) with the same waits: the pool is the bottleneck.
+  const pool = analyse({
+    ...base,
+    boxCpus: { 'web-1': 1, 'mysql-primary': null },
+    readings: [reading(0, 0, 0, 0), reading(1000, 100, 10, 100), reading(2000, 200, 20, 200)],
+  });
+  assert.equal(pool.bottleneck?.kind, 'pool');
+  const untrusted = analyse({ ...base, boxCpus: {}, readings: [], generatorTrusted: false });
+  assert.equal(untrusted.bottleneck?.kind, 'generator');
+  assert.equal(
+    analyse({ ...base, boxCpus: {}, readings: [], machineBusy: 0.95 }).machineSaturated,
+    true,
+  );
+});
