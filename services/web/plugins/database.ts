@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbTarget } from '../../shared/db/target.ts';
+import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
@@ -40,14 +41,20 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
+  const watch = new WriterWatch([primary, ...replicas], (change) =>
+    app.log.warn(change, 'the database writer changed (topology record)'),
+  );
+  // The first decision before serving: a server started after a promotion writes to the new writer.
+  await watch.poll();
+  watch.start();
+  const cluster = new DbCluster(watch, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
   if (config.flags.dbQueryCache === 'on')
     registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) {
-    await migrate(primary, MIGRATIONS, app.log);
-    await ensurePostsEngine(primary, config.flags.postsEngine, app.log);
+    await migrate(cluster.primary, MIGRATIONS, app.log);
+    await ensurePostsEngine(cluster.primary, config.flags.postsEngine, app.log);
   }
 }
 
