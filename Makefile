@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn deps build lint
+.PHONY: local down status stop start restart test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn deps build lint
 
 export
 
@@ -15,6 +15,14 @@ local: build
 
 down:
 	@node dist/runner/cli.js down
+
+status:
+	@node dist/runner/cli.js status
+
+# One service of the running native stack, through the runner that supervises it:
+#   make stop SERVICE=mysql-primary   (stays stopped until `make start`)
+stop start restart:
+	@node dist/runner/cli.js $@ $(SERVICE)
 
 test: deps
 	@npm test

@@ -1,82 +1,37 @@
 /**
- * `node dist/runner/cli.js up|down|status [--detach]` (make local / make down).
+ * `node dist/runner/cli.js <command>` (make local / down / stop / start / restart).
  *
- * up      starts the stack for STAGE and the flags; stays in the foreground streaming logs until
- *         Ctrl-C (a second Ctrl-C kills at once). With --detach or STACK_DETACH=true it returns
- *         once the stack is ready and `down` stops it.
- * down    stops the stack in STACK_DIR by the pids it recorded.
- * status  shows what runs in STACK_DIR.
+ * up [--detach]      starts the stack for STAGE and the flags and supervises it (restarts what
+ *                    dies). In the foreground it streams logs until Ctrl-C (twice: kill at once);
+ *                    with --detach or STACK_DETACH=true it returns once the stack is ready and a
+ *                    daemon runner stays on supervising it.
+ * down               stops the stack in STACK_DIR (its runner, or the recorded pids).
+ * status             shows what runs in STACK_DIR: state, pid, restarts.
+ * stop|start|restart <service>   one service of the running stack, through its runner.
  */
-import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../services/shared/config/env.ts';
+import { startInBackground } from './cli/background.ts';
+import { isServiceVerb, runServiceCommand } from './cli/one-service.ts';
+import { fail, runStack } from './cli/run-stack.ts';
+import { stackPaths } from './host/paths.ts';
 import { findRepoDir } from './host/repo-dir.ts';
-import { createOutput, type Output } from './logs/output.ts';
+import { createOutput } from './logs/output.ts';
 import { parseRunnerConfig, type RunnerConfig } from './plan/config.ts';
 import { down } from './stack/down.ts';
 import { status } from './stack/status.ts';
-import { up } from './stack/up.ts';
 
-const USAGE = 'usage: cli.js up [--detach] | down | status';
-
-function fail(error: unknown, out: Output): never {
-  const code = (error as { code?: unknown }).code;
-  out.say('error', (error as Error).message ?? String(error), {
-    code: typeof code === 'string' ? code : 'STACK_ERR_FAILED',
-  });
-  process.exit(1);
-}
-
-function banner(entry: string | null, seconds: string, detached: boolean, out: Output): void {
-  out.plain('');
-  if (entry) out.plain(`  stack is up: ${entry}  (self-signed certificate)`);
-  out.plain(`  ready in ${seconds} s`);
-  out.plain(
-    detached
-      ? '  running in the background: `make down` stops it'
-      : '  Ctrl-C stops it (twice: at once)',
-  );
-  out.plain('');
-}
-
-async function runUp(config: RunnerConfig, detach: boolean, out: Output): Promise<void> {
-  const startup = new AbortController();
-  const hurry = new AbortController();
-  let stack: Awaited<ReturnType<typeof up>> | undefined;
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
-      out.say('info', `${signal}: stopping the stack (again to kill at once)`);
-      if (stack === undefined) startup.abort(new Error(`interrupted by ${signal}`));
-      else
-        stack.stop({ hurry: hurry.signal }).then(
-          () => process.exit(0),
-          (error: unknown) => fail(error, out),
-        );
-    } else {
-      out.say('warn', `${signal} again: killing every process now`);
-      hurry.abort();
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    stack = await up({ config, out, signal: startup.signal, detached: detach });
-  } catch (error) {
-    fail(error, out);
-  }
-  if (detach) stack.detach();
-  // From the moment this command started (performance.now() counts from process start).
-  banner(stack.info.entry, (performance.now() / 1000).toFixed(1), detach, out);
-  if (detach) process.exit(0);
-  if (signals > 0) await stack.stop({ hurry: hurry.signal }).then(() => process.exit(0));
-  // Foreground: the log tail's timer is unref'd, so hold the process open until a signal.
-  setInterval(() => undefined, 1 << 30);
-}
+const USAGE = 'usage: cli.js up [--detach] | down | status | stop|start|restart <service>';
 
 async function main(): Promise<void> {
   const [command = 'up', ...rest] = process.argv.slice(2);
-  const out = createOutput({ write: (text) => process.stdout.write(text), mode: 'stream' });
+  let write = (text: string) => {
+    process.stdout.write(text);
+  };
+  // A daemon whose parent has gone must not die of a closed pipe.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  const out = createOutput({ write: (text) => write(text), mode: 'stream' });
   let config: RunnerConfig;
   try {
     config = parseRunnerConfig(process.env, findRepoDir());
@@ -87,38 +42,42 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const quiet = createOutput({
-    write: (text) => process.stdout.write(text),
-    mode: config.logs,
-  });
-  switch (command) {
-    case 'up':
-      if (rest.some((a) => a !== '--detach')) break;
-      return runUp(config, config.detach || rest.includes('--detach'), quiet);
-    case 'down': {
-      const result = await down(config.stackDir, config.stopGraceMs, out).catch((e: unknown) =>
-        fail(e, out),
-      );
-      out.say(
-        result.left.length > 0 ? 'error' : 'info',
-        result.stopped === 0 && result.left.length === 0
+  const quiet = createOutput({ write: (text) => write(text), mode: config.logs });
+  const stackFile = stackPaths(config.stackDir).stackFile;
+  if (command === 'up' && rest.length === 1 && rest[0] === '--daemon')
+    return runStack(config, 'daemon', quiet, () => {
+      write = () => undefined;
+    });
+  if (command === 'up' && rest.every((a) => a === '--detach')) {
+    if (config.detach || rest.includes('--detach'))
+      return startInBackground(fileURLToPath(import.meta.url), quiet);
+    return runStack(config, 'foreground', quiet, () => undefined);
+  }
+  if (isServiceVerb(command) && rest.length <= 1)
+    process.exit(await runServiceCommand(command, rest[0], stackFile, out));
+  if (command === 'down') {
+    const result = await down(config.stackDir, config.stopGraceMs, out).catch((e: unknown) =>
+      fail(e, out),
+    );
+    out.say(
+      result.left.length > 0 ? 'error' : 'info',
+      result.byRunner
+        ? 'the runner stopped the stack'
+        : result.stopped === 0 && result.left.length === 0
           ? `nothing running in ${config.stackDir}`
           : `stopped ${result.stopped} processes`,
-        result.left.length > 0 ? { left: result.left.map((r) => r.name).join(',') } : {},
+      result.left.length > 0 ? { left: result.left.map((r) => r.name).join(',') } : {},
+    );
+    process.exit(result.left.length > 0 ? 1 : 0);
+  }
+  if (command === 'status') {
+    const s = status(config.stackDir);
+    out.plain(s.running ? `running${s.entry ? `: ${s.entry}` : ''}` : 'not running');
+    for (const line of s.services)
+      out.plain(
+        `  ${line.name.padEnd(16)} ${line.state.padEnd(10)} pid ${String(line.pid ?? '-').padEnd(7)} restarts ${line.restarts}  ${line.url ?? ''}`,
       );
-      process.exit(result.left.length > 0 ? 1 : 0);
-      return;
-    }
-    case 'status': {
-      const s = status(config.stackDir);
-      out.plain(s.running ? `running${s.entry ? `: ${s.entry}` : ''}` : 'not running');
-      for (const line of s.services)
-        out.plain(
-          `  ${line.name.padEnd(16)} ${line.state.padEnd(8)} pid ${line.pid}  ${line.url ?? ''}`,
-        );
-      process.exit(s.running ? 0 : 3);
-      return;
-    }
+    process.exit(s.running ? 0 : 3);
   }
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);

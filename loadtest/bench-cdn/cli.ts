@@ -47,8 +47,9 @@ async function measure(
   pid: number,
   origin: () => Promise<number> | number,
 ): Promise<Row> {
-  await runWrk({ url, cpu: LOADGEN_CPU, connections, seconds: 2 }); // warm-up (and fills caches)
+  // Origin requests count from before the warm-up, which is what fills the caches.
   const originBefore = await origin();
+  await runWrk({ url, cpu: LOADGEN_CPU, connections, seconds: 2 });
   const cpuBefore = cpuMicros(pid);
   const wrk = await runWrk({ url, cpu: LOADGEN_CPU, connections, seconds });
   const cpu = cpuMicros(pid) - cpuBefore;
@@ -67,12 +68,15 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 
 function table(rows: readonly Row[]): string {
   const head =
-    '| object | target | req/s | p99 ms | CPU µs/req | target CPU | origin requests | wrk CPU | note |';
+    '| object | target | req/s | p99 ms | CPU µs/req | target CPU | origin requests (with warm-up) | wrk CPU | note |';
   const sep = '|---|---|--:|--:|--:|--:|--:|--:|---|';
   const lines = rows.map((r) => {
     const gen = r.wrk.generatorCpuSeconds / seconds;
     const note = [
       gen >= 0.9 ? 'generator-limited' : '',
+      gen < 0.9 && r.targetBusy < 0.6
+        ? 'neither side saturated: the shared machine was the limit'
+        : '',
       r.wrk.failures > 0 ? `${r.wrk.failures} failures` : '',
     ]
       .filter(Boolean)

@@ -4,6 +4,7 @@
  *
  *   <stackDir>/stack.json              the running stack, for tools
  *   <stackDir>/runner.pid              the runner that owns the stack (a lock)
+ *   <stackDir>/runner.sock             the runner's control socket (stop/start/restart one service)
  *   <stackDir>/secrets/<name>          random secrets, 0600, made once
  *   <stackDir>/mysql-template/data     a pristine MariaDB datadir, copied for each instance
  *   <stackDir>/<service>/              one folder per instance: data/, log, pid, tmp/, ...
@@ -14,6 +15,7 @@ export interface StackPaths {
   readonly stackDir: string;
   readonly stackFile: string;
   readonly runnerPidFile: string;
+  readonly controlSocket: string;
   readonly secretsDir: string;
   readonly mysqlTemplate: InstancePaths;
 }
@@ -55,6 +57,7 @@ export function stackPaths(stackDir: string): StackPaths {
     stackDir,
     stackFile: join(stackDir, 'stack.json'),
     runnerPidFile: join(stackDir, 'runner.pid'),
+    controlSocket: join(stackDir, 'runner.sock'),
     secretsDir: join(stackDir, 'secrets'),
     mysqlTemplate: instancePaths(stackDir, MYSQL_TEMPLATE),
   };

@@ -21,7 +21,9 @@ export class LogTail {
     this.emit = emit;
   }
 
+  /** Follows `file` from its current end; a file already followed (a restart) is not added twice. */
   add(name: string, file: string): void {
+    if (this.followed.some((f) => f.name === name && f.file === file)) return;
     let offset = 0;
     try {
       offset = statSync(file).size;

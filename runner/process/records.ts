@@ -59,7 +59,11 @@ export function liveRunner(stackDir: string): PidRecord | undefined {
  * Takes the stack directory for this process. Fails when another live runner holds it; a lock
  * left by a dead runner is taken over. Returns the release function.
  */
-export function lockStack(stackDir: string): () => void {
+export function lockStack(
+  stackDir: string,
+  busy: (holder: PidRecord) => string = (holder) =>
+    `another runner (pid ${holder.pid}) owns ${stackDir}: stop it with Ctrl-C there or \`make down\``,
+): () => void {
   const file = stackPaths(stackDir).runnerPidFile;
   const startTime = startTimeOf(process.pid) ?? '0';
   const mine: PidRecord = {
@@ -83,9 +87,7 @@ export function lockStack(stackDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = liveRunner(stackDir);
       if (holder !== undefined && holder.pid !== process.pid)
-        throw new StackBusyError(
-          `another runner (pid ${holder.pid}) owns ${stackDir}: stop it with Ctrl-C there or \`make down\``,
-        );
+        throw new StackBusyError(busy(holder));
       rmSync(file, { force: true });
     }
   }

@@ -56,7 +56,15 @@ export async function startStack(options: StartOptions): Promise<StartedStack> {
       ...(options.only ? { only: options.only } : {}),
     });
     return {
-      ...stack,
+      // stack.info changes as services restart: a getter, not a copy.
+      get info() {
+        return stack.info;
+      },
+      stackFile: stack.stackFile,
+      plan: stack.plan,
+      supervisor: stack.supervisor,
+      quiet: () => stack.quiet(),
+      onExit: (listener) => stack.onExit(listener),
       portBase: config.portBase,
       async stop(stopOptions) {
         try {

@@ -14,6 +14,7 @@ import {
 } from '../../services/shared/topology/plan.ts';
 import type { Boxes } from '../host/boxes.ts';
 import { instancePaths, stackPaths } from '../host/paths.ts';
+import type { ServiceState } from '../process/supervision/service-states.ts';
 
 export const STACK_FILE_VERSION = 1;
 
@@ -25,8 +26,12 @@ export interface StackService {
   readonly ports: Partial<Record<PortName, number>>;
   /** Base URL where the service speaks HTTP(S). */
   readonly url: string | null;
-  /** Null for one-shot services that have finished (setup). */
+  /** The current process; null when stopped, failed, waiting to restart, or one-shot (setup). */
   readonly pid: number | null;
+  /** What the runner's supervisor says now; one-shot services are `finished`. */
+  readonly state: ServiceState | 'finished';
+  /** Automatic restarts after unexpected exits since the stack started. */
+  readonly restarts: number;
   readonly oneShot: boolean;
   readonly serverId: number | null;
   readonly box: string;
@@ -72,8 +77,16 @@ function urlOf(s: PlannedService): string | null {
   return null;
 }
 
+export interface Supervision {
+  readonly state: ServiceState;
+  readonly pid: number | null;
+  readonly restarts: number;
+}
+
 export interface Started {
   readonly pids: ReadonlyMap<string, number>;
+  /** The supervisor's view (absent: every long-running service is running with its first pid). */
+  readonly supervision?: (name: string) => Supervision | undefined;
   readonly runnerPid: number;
   readonly detached: boolean;
   readonly startedAt: Date;
@@ -86,6 +99,8 @@ export interface Started {
 export function describeStack(plan: StackPlan, stackDir: string, started: Started): StackFile {
   const services = plan.services.map((s): StackService => {
     const p = instancePaths(stackDir, s.name);
+    const now = s.oneShot ? undefined : started.supervision?.(s.name);
+    const firstPid = s.oneShot ? null : (started.pids.get(s.name) ?? null);
     return {
       name: s.name,
       kind: s.kind,
@@ -93,7 +108,9 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
       host: s.host,
       ports: s.ports,
       url: urlOf(s),
-      pid: s.oneShot ? null : (started.pids.get(s.name) ?? null),
+      pid: now ? now.pid : firstPid,
+      state: s.oneShot ? 'finished' : (now?.state ?? 'running'),
+      restarts: now?.restarts ?? 0,
       oneShot: s.oneShot,
       serverId: s.serverId ?? null,
       box: s.box,

@@ -25,7 +25,7 @@ import {
   restrictedPlan,
 } from '../plan/preflight.ts';
 import { waves } from '../plan/start-order.ts';
-import { recover } from '../process/crash-recovery/clean-up.ts';
+import { recover, wasDetached } from '../process/crash-recovery/clean-up.ts';
 import type { Launched } from '../process/launch.ts';
 import { lockStack, removeRecord, runnerLogFile } from '../process/records.ts';
 import { startService } from '../process/service-start.ts';
@@ -59,7 +59,11 @@ export async function up(options: UpOptions): Promise<RunningStack> {
   reportFlags(flags, out);
   mkdirSync(stackDir, { recursive: true });
   out.keepLog(runnerLogFile(stackDir));
-  const unlock = lockStack(stackDir);
+  const unlock = lockStack(stackDir, (holder) =>
+    wasDetached(paths.stackFile)
+      ? `this stack is already running (started detached, supervised by pid ${holder.pid}): \`make down\` stops it`
+      : `another runner (pid ${holder.pid}) owns ${stackDir}: stop it with Ctrl-C there or \`make down\``,
+  );
   try {
     await recover(stackDir, out, config.stopGraceMs);
     const plan = restrictedPlan(planFor(config, config.portBase), options.only);
@@ -124,6 +128,16 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     return template;
   };
   if (plan.services.some((s) => s.kind === 'mysql-primary')) mysqlTemplate().catch(() => undefined);
+  const context = (signal: AbortSignal) => ({
+    launch,
+    boxes,
+    waves: order,
+    readyTimeoutMs: config.readyTimeoutMs,
+    mysqlTemplate,
+    secret: (name: Parameters<typeof readSecret>[1]) => readSecret(secrets, name),
+    signal,
+    onLog: (name: string, file: string) => tail.add(name, file),
+  });
   const ready = new Map<string, Promise<void>>();
   const startOne = (s: PlannedService): Promise<void> => {
     const known = ready.get(s.name);
@@ -135,20 +149,7 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     });
     const promise = Promise.all(deps).then(async () => {
       const t = performance.now();
-      await startService(
-        s,
-        {
-          launch,
-          boxes,
-          waves: order,
-          readyTimeoutMs: config.readyTimeoutMs,
-          mysqlTemplate,
-          secret: (name) => readSecret(secrets, name),
-          signal: failed.signal,
-          onLog: (name, file) => tail.add(name, file),
-        },
-        (l) => launched.set(s.name, l),
-      );
+      await startService(s, context(failed.signal), (l) => launched.set(s.name, l));
       out.say('info', `${s.name} ${s.oneShot ? 'finished' : 'ready'}`, {
         ms: Math.round(performance.now() - t),
       });
@@ -180,18 +181,27 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
       firstError ?? (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
     );
   }
-  return running({
-    config,
-    out,
-    detached: options.detached ?? false,
-    plan,
-    secrets,
-    boxes,
-    unlock,
-    t0: input.t0,
-    startedAt: input.startedAt,
-    launched,
-    tail,
-    stopAll,
-  });
+  try {
+    return await running({
+      config,
+      out,
+      detached: options.detached ?? false,
+      plan,
+      secrets,
+      boxes,
+      unlock,
+      t0: input.t0,
+      startedAt: input.startedAt,
+      launched,
+      tail,
+      startAgain: (s, signal, started) => startService(s, context(signal), started),
+      stopAll,
+    });
+  } catch (error) {
+    out.say('error', 'could not supervise the stack: stopping it');
+    await stopAll();
+    tail.stop();
+    unlock();
+    throw error;
+  }
 }

@@ -85,6 +85,8 @@ const schema = {
   DRAIN_DELAY_MS: field(integer(0, 60_000), noticeTimeMs(LB_HEALTH_DEFAULTS)),
   READY_PROBE_INTERVAL_MS: field(integer(100, 60_000), 1000),
   READY_PROBE_TIMEOUT_MS: field(integer(100, 60_000), 2000),
+  /** How long a starting server waits for the primary (to migrate) before it gives up. */
+  STARTUP_DB_WAIT_MS: field(integer(0, 600_000), 60_000),
 };
 
 type Raw = ReturnType<typeof parseEnv<typeof schema>>;

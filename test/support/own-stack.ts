@@ -12,7 +12,9 @@ import { Client } from './http.ts';
 import { baseStackEnv, type StackFile, serviceOf } from './stack.ts';
 
 export interface OwnStack {
+  /** stack.json when the stack was ready (read `stackFile` again for restarted pids). */
   readonly info: StackFile;
+  readonly stackFile: string;
   /** The LB's development certificate, to trust it. */
   readonly ca: Buffer;
   /** A new HTTPS client of the entry URL (its own cookie jar). */
@@ -70,6 +72,7 @@ export async function startOwnStack(
   const admin = `http://${lb.host}:${lb.ports.admin}`;
   return {
     info,
+    stackFile: stack.stackFile,
     ca,
     client: () => new Client(info.entry ?? '', { ca }),
     async stats() {

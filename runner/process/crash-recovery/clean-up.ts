@@ -18,7 +18,8 @@ import {
 import { stopProcesses } from '../signal-waves.ts';
 import { decideUp } from './ownership.ts';
 
-function wasDetached(stackFile: string): boolean {
+/** stack.json says the stack was started in the background. */
+export function wasDetached(stackFile: string): boolean {
   try {
     const info = JSON.parse(readFileSync(stackFile, 'utf8')) as { runner?: { detached?: unknown } };
     return info.runner?.detached === true;

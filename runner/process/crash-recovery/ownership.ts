@@ -78,8 +78,8 @@ export type UpDecision =
   | { readonly go: false; readonly reason: string };
 
 /**
- * Whether `up` may start: a live runner owns the stack → no. A detached stack whose every process
- * still runs → no (it is up; `make down` first). Anything else is the rest of a crash: stop our
+ * Whether `up` may start: a live runner owns the stack (in the foreground, or as the daemon of a
+ * detached start) → no. A detached stack left by a runner that died, whose every process still runs → no (it is up; `make down` first). Anything else is the rest of a crash: stop our
  * orphans and start over.
  */
 export function decideUp(
@@ -90,7 +90,9 @@ export function decideUp(
   if (runner?.verdict === 'ours')
     return {
       go: false,
-      reason: `a runner (pid ${runner.record.pid}) is running this stack: stop it with Ctrl-C or \`make down\``,
+      reason: detached
+        ? `this stack is already running (started detached, supervised by pid ${runner.record.pid}): \`make down\` stops it`
+        : `a runner (pid ${runner.record.pid}) is running this stack: stop it with Ctrl-C or \`make down\``,
     };
   const ours = services.filter((s) => s.verdict === 'ours');
   if (detached && services.length > 0 && ours.length === services.length)

@@ -14,6 +14,8 @@ export interface CachedObject extends Sized {
   readonly contentType: string;
   readonly etag: string;
   readonly lastModified: Date | undefined;
+  /** `lastModified` as an HTTP date, made once ('' when unknown). */
+  readonly lastModifiedText: string;
   /** Epoch ms when the edge got it from the origin (or last revalidated it). */
   readonly storedAt: number;
   readonly ttlSeconds: number;
@@ -21,8 +23,14 @@ export interface CachedObject extends Sized {
   readonly immutable: boolean;
 }
 
-export function cachedObject(fields: Omit<CachedObject, 'size'>): CachedObject {
-  return { ...fields, size: fields.body.length + fields.key.length + ENTRY_OVERHEAD_BYTES };
+export function cachedObject(
+  fields: Omit<CachedObject, 'size' | 'lastModifiedText'>,
+): CachedObject {
+  return {
+    ...fields,
+    lastModifiedText: fields.lastModified?.toUTCString() ?? '',
+    size: fields.body.length + fields.key.length + ENTRY_OVERHEAD_BYTES,
+  };
 }
 
 export const ageSeconds = (o: CachedObject, now: number): number =>

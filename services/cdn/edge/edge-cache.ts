@@ -47,6 +47,12 @@ export class EdgeCache {
     this.#now = options.now ?? Date.now;
   }
 
+  /** A fresh cached copy, synchronously (the hit path needs no promise), marked recently used. */
+  fresh(key: string): CachedObject | undefined {
+    const cached = this.#o.lru.get(key);
+    return cached !== undefined && isFresh(cached, this.#now()) ? cached : undefined;
+  }
+
   async lookup(key: string): Promise<Lookup> {
     const cached = this.#o.lru.get(key);
     if (cached !== undefined && isFresh(cached, this.#now()))

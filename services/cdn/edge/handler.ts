@@ -78,6 +78,11 @@ async function serveObject(
     metrics.request('REFUSED', 0);
     return;
   }
+  const hit = deps.cache.fresh(target.key);
+  if (hit !== undefined) {
+    metrics.request('HIT', sendObject(req, res, hit, 'HIT', deps.servedBy).bytes);
+    return;
+  }
   try {
     const found = await deps.cache.lookup(target.key);
     if (found.kind !== 'object') {

@@ -41,25 +41,33 @@ export function sendJson(
   return { status, bytes: 0 };
 }
 
-function baseHeaders(o: CachedObject, state: CacheState, now: number, servedBy: string) {
-  const remaining = remainingSeconds(o, now);
+/**
+ * The head every object answer shares, as a flat name/value list (the cheapest form for
+ * writeHead on the hit path: no object to build, nothing to validate twice).
+ */
+function baseHeaders(o: CachedObject, state: CacheState, now: number, servedBy: string): string[] {
   const cacheControl =
     o.ttlSeconds === 0
       ? 'no-store'
       : state === 'STALE'
         ? 'public, max-age=0'
-        : outgoingCacheControl(remaining, o.immutable);
-  const h: OutgoingHttpHeaders = {
-    etag: o.etag || undefined,
-    'last-modified': o.lastModified?.toUTCString(),
-    'cache-control': cacheControl,
-    age: String(ageSeconds(o, now)),
-    'x-cache': state,
-    'x-served-by': servedBy,
-    'accept-ranges': 'bytes',
-    'x-content-type-options': 'nosniff',
-  };
-  for (const k of Object.keys(h)) if (h[k] === undefined) delete h[k];
+        : outgoingCacheControl(remainingSeconds(o, now), o.immutable);
+  const h = [
+    'cache-control',
+    cacheControl,
+    'age',
+    String(ageSeconds(o, now)),
+    'x-cache',
+    state,
+    'x-served-by',
+    servedBy,
+    'accept-ranges',
+    'bytes',
+    'x-content-type-options',
+    'nosniff',
+  ];
+  if (o.etag !== '') h.push('etag', o.etag);
+  if (o.lastModifiedText !== '') h.push('last-modified', o.lastModifiedText);
   return h;
 }
 
@@ -94,19 +102,17 @@ export function sendObject(
       },
     );
   if (range.kind === 'none') {
-    res.writeHead(200, { ...h, 'content-type': o.contentType, 'content-length': size });
+    h.push('content-type', o.contentType, 'content-length', String(size));
+    res.writeHead(200, h);
     res.end(head ? undefined : o.body);
     return { status: 200, bytes: head ? 0 : size };
   }
   const [only, ...more] = range.ranges;
   if (only !== undefined && more.length === 0) {
     const part = o.body.subarray(only.start, only.end + 1);
-    res.writeHead(206, {
-      ...h,
-      'content-type': o.contentType,
-      'content-range': contentRange(only, size),
-      'content-length': part.length,
-    });
+    h.push('content-type', o.contentType);
+    h.push('content-range', contentRange(only, size), 'content-length', String(part.length));
+    res.writeHead(206, h);
     res.end(head ? undefined : part);
     return { status: 206, bytes: head ? 0 : part.length };
   }
@@ -122,11 +128,9 @@ export function sendObject(
   }
   pieces.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   const body = Buffer.concat(pieces);
-  res.writeHead(206, {
-    ...h,
-    'content-type': `multipart/byteranges; boundary=${boundary}`,
-    'content-length': body.length,
-  });
+  h.push('content-type', `multipart/byteranges; boundary=${boundary}`);
+  h.push('content-length', String(body.length));
+  res.writeHead(206, h);
   res.end(head ? undefined : body);
   return { status: 206, bytes: head ? 0 : body.length };
 }

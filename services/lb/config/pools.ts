@@ -3,6 +3,10 @@
  * `dns:name:port` (re-resolved periodically; every address found is a backend), optionally followed
  * by `*weight` (an integer 0–256, default 1; weight 0 takes no new clients but keeps sticky ones).
  * Examples: `web=127.0.0.31:3000*2,127.0.0.32:3000` · `web=dns:web:3000;read-api=dns:read-api:3000`.
+ * A target `file:/absolute/path` names a member list re-read as often as DNS names are resolved:
+ * one `host:port[*weight]` per line (blank lines and `#` comments ignored). Whoever adds and
+ * removes servers (the native runner when it scales a pool) rewrites the file; the LB follows
+ * without a restart.
  */
 import type { Parser } from '../../shared/config/env.ts';
 
@@ -13,7 +17,8 @@ export type TargetSpec =
       readonly port: number;
       readonly weight: number;
     }
-  | { readonly kind: 'dns'; readonly name: string; readonly port: number; readonly weight: number };
+  | { readonly kind: 'dns'; readonly name: string; readonly port: number; readonly weight: number }
+  | { readonly kind: 'file'; readonly path: string };
 
 export interface PoolSpec {
   readonly name: string;
@@ -40,7 +45,11 @@ function splitWeight(raw: string): { body: string; weight: number } | undefined 
   return weight <= MAX_WEIGHT ? { body: raw.slice(0, star), weight } : undefined;
 }
 
+const MEMBER_FILE = /^file:(\/[^,;*\s]+)$/;
+
 export function parseTarget(raw: string): TargetSpec | undefined {
+  const file = MEMBER_FILE.exec(raw.trim());
+  if (file?.[1] !== undefined) return { kind: 'file', path: file[1] };
   const split = splitWeight(raw.trim());
   if (split === undefined) return undefined;
   const { body, weight } = split;
@@ -79,8 +88,18 @@ export function parsePools(raw: string): PoolSpec[] | undefined {
   return pools.length > 0 ? pools : undefined;
 }
 
+/** The backends a member file lists (lines that are not `host:port[*weight]` are skipped). */
+export function parseMemberList(text: string): { host: string; port: number; weight: number }[] {
+  return text.split('\n').flatMap((line) => {
+    const body = line.replace(/#.*/, '').trim();
+    if (body === '') return [];
+    const t = parseTarget(body);
+    return t?.kind === 'static' ? [{ host: t.host, port: t.port, weight: t.weight }] : [];
+  });
+}
+
 export const poolsParser: Parser<PoolSpec[]> = {
   expected:
-    'pool=host:port[*weight],...;pool=dns:name:port[*weight] (pool names a-z0-9-, weights 0-256)',
+    'pool=host:port[*weight],...;pool=dns:name:port[*weight];pool=file:/path (pool names a-z0-9-, weights 0-256)',
   parse: parsePools,
 };

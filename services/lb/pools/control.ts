@@ -1,10 +1,13 @@
 /**
- * The control plane: keeps pool membership (static targets + periodically re-resolved DNS names)
+ * The control plane: keeps pool membership (static targets + periodically re-resolved DNS names
+ * and re-read member files)
  * and backend health (active checks with rise/fall, passive ejections) up to date in a Registry.
  * Runs in the single process, or in the primary when there are workers (which get snapshots).
  */
+
+import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../shared/logger.ts';
-import type { TargetSpec } from '../config/pools.ts';
+import { parseMemberList, type TargetSpec } from '../config/pools.ts';
 import type { LbConfig } from '../config/types.ts';
 import { runCheck } from '../health/check.ts';
 import { afterCheck, afterEject } from '../health/state.ts';
@@ -45,7 +48,7 @@ export class ControlPlane {
     await this.resolveAll();
     const { intervalMs } = this.#config.health;
     if (intervalMs > 0) this.#every(intervalMs, () => this.checkAll());
-    if (this.#config.pools.some((p) => p.targets.some((t) => t.kind === 'dns')))
+    if (this.#config.pools.some((p) => p.targets.some((t) => t.kind !== 'static')))
       this.#every(this.#config.dnsIntervalMs, () => this.resolveAll());
   }
 
@@ -89,6 +92,17 @@ export class ControlPlane {
     const key = `${pool}|${index}`;
     if (target.kind === 'static') {
       this.#resolved.set(key, [{ host: target.host, port: target.port, weight: target.weight }]);
+      return;
+    }
+    if (target.kind === 'file') {
+      try {
+        this.#resolved.set(key, parseMemberList(await readFile(target.path, 'utf8')));
+      } catch (error) {
+        this.#log.warn(
+          { pool, file: target.path, err: String(error) },
+          'member file unreadable; keeping the last list',
+        );
+      }
       return;
     }
     try {

@@ -2,9 +2,11 @@
  * The MariaDB primary and replicas as `app.db`, with migrations applied before the app is ready.
  * Pools close when the app closes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { mysqlPoolOptions } from '../../shared/config/fields.ts';
+import { DbUnavailableError } from '../../shared/db/errors.ts';
 import { DbTarget } from '../../shared/db/target.ts';
 import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
@@ -53,8 +55,32 @@ async function databasePlugin(
     registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) {
-    await migrate(cluster.primary, MIGRATIONS, app.log);
+    await migrateWhenReachable(() => cluster.primary, app, config.STARTUP_DB_WAIT_MS);
     await ensurePostsEngine(cluster.primary, config.flags.postsEngine, app.log);
+  }
+}
+
+/**
+ * A server (re)started while the primary is down, restarting or too busy to hand out a
+ * connection waits for it (up to STARTUP_DB_WAIT_MS) instead of exiting; any other error stops
+ * the start at once.
+ */
+async function migrateWhenReachable(
+  /** The writer now (a promotion while waiting moves it). */
+  primary: () => DbTarget,
+  app: FastifyInstance,
+  waitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await migrate(primary(), MIGRATIONS, app.log);
+      return;
+    } catch (error) {
+      if (!(error instanceof DbUnavailableError) || Date.now() >= deadline) throw error;
+      app.log.warn({ err: error }, 'waiting for the database primary');
+      await sleep(1000);
+    }
   }
 }
 

@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startService, stopService } from '../../../runner/stack/control.ts';
 import { figures } from '../../support/drill-figures.ts';
 import { startMixedLoad } from '../../support/mixed-load.ts';
 import { sleep, startOwnStack, until } from '../../support/own-stack.ts';
-import { serviceProcess } from '../../support/service-process.ts';
-import { serviceOf } from '../../support/stack.ts';
 
 /** A request started this soon after the kill may still reach the dying process. */
 const IN_FLIGHT_MS = 500;
@@ -22,16 +21,16 @@ test('the only write-API server killed under load: writes go on through the web 
     mix: { feed: 1, read: 1, write: 4, cart: 1 },
   });
   await sleep(3000);
-  const writer = serviceProcess(t, serviceOf(stack.info, 'write-api-1'));
+  // Killed the hard way through the runner, so its supervisor keeps it down for the drill (a plain
+  // kill -9 is restarted within seconds: test/integration/runner/supervision.test.ts).
   const faultAt = load.now();
-  writer.signal('SIGKILL');
-  await writer.exited(5000);
+  await stopService(stack.stackFile, 'write-api-1', { signal: 'SIGKILL' });
   await sleep(10_000);
   const whileDead = figures(load.outcomes, faultAt);
   const writesWhileDead = load.outcomes.filter(
     (o) => o.kind === 'write' && o.at > faultAt + IN_FLIGHT_MS,
   );
-  writer.start();
+  await startService(stack.stackFile, 'write-api-1');
   const writeApi = async () => (await stack.stats()).pools.find((p) => p.name === 'write-api');
   await until(async () => (await writeApi())?.backends[0]?.up === true, 20_000, 'back in rotation');
   await sleep(2000);

@@ -3,11 +3,11 @@
  * small stack (STAGE=1: primary, setup, web-1, lb) in a temporary directory on free ports:
  * foreground start, kill -9 of the runner and of children, a start that recovers (stale pids,
  * sockets, a half-initialised data directory), Ctrl-C twice, detached start, a refused second
- * start, `down` stopping in reverse dependency order and leaving no process behind.
+ * start (its daemon runner keeps the stack), `down` stopping in reverse dependency order and leaving
+ * no process behind.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -17,41 +17,13 @@ import { stackGroup } from '../../../runner/host/cgroups.ts';
 import { instancePaths } from '../../../runner/host/paths.ts';
 import { findFreePortBase } from '../../../runner/host/ports.ts';
 import { probeTls } from '../../../runner/host/probes.ts';
-import { findRepoDir } from '../../../runner/host/repo-dir.ts';
-import { STACK_MARKER } from '../../../runner/plan/launch-spec.ts';
 import { processRunning } from '../../../runner/process/proc.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { planStack } from '../../../services/shared/topology/plan.ts';
-import { baseStackEnv, readStackFile } from '../../support/stack.ts';
+import { processesOf, type Run, runCli, waitFor } from '../../support/runner-cli.ts';
+import { readStackFile } from '../../support/stack.ts';
 
-const repo = findRepoDir();
-const cli = join(repo, 'dist/runner/cli.js');
 const FLAGS = { STAGE: '1' } as const;
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output(): string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: repo,
-    env: { ...baseStackEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (c) => {
-    out += c;
-  });
-  child.stderr?.on('data', (c) => {
-    out += c;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, exited, output: () => out };
-}
 
 /** stack.json exists and was written by the runner `run`. */
 function writtenBy(stackFile: string, run: Run): () => boolean {
@@ -62,31 +34,6 @@ function writtenBy(stackFile: string, run: Run): () => boolean {
       return false;
     }
   };
-}
-
-async function waitFor(what: string, check: () => boolean, ms: number, run?: Run): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: timed out\n${run?.output() ?? ''}`);
-    await sleep(100);
-  }
-}
-
-/** Every process on the machine that carries this stack's marker in its environment. */
-function processesOf(stackDir: string): number[] {
-  const marker = `${STACK_MARKER}=${stackDir}\0`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) {
-        if (processRunning(Number(entry))) pids.push(Number(entry));
-      }
-    } catch {
-      // gone or not readable
-    }
-  }
-  return pids;
 }
 
 test('kill -9, recovery, Ctrl-C, detached start, refused restart, down', async (t) => {

@@ -45,7 +45,13 @@ const healthchecks: Check = (ctx) =>
   ctx.resolved.services.flatMap((s) => {
     const oneShot = plannedFor(ctx, s.name)?.oneShot === true;
     if (oneShot) return s.restart === 'no' ? [] : [`${s.name}: one-shot, restart must be "no"`];
-    return s.healthcheck === undefined ? [`${s.name}: no healthcheck`] : [];
+    const problems = s.healthcheck === undefined ? [`${s.name}: no healthcheck`] : [];
+    // The native runner's supervisor restarts what dies unless it was stopped on purpose.
+    if (s.restart !== 'unless-stopped')
+      problems.push(
+        `${s.name}: restart is ${s.restart ?? 'unset'}, want unless-stopped (as the runner)`,
+      );
+    return problems;
   });
 
 const publishedPorts: Check = (ctx) =>

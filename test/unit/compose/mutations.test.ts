@@ -225,6 +225,12 @@ const ROWS: readonly Row[] = [
     expect: /setup: one-shot/,
   },
   {
+    name: 'web not restarted',
+    check: 'healthchecks',
+    change: (r) => set(r, 'web', 'restart', 'on-failure'),
+    expect: /web: restart is on-failure, want unless-stopped/,
+  },
+  {
     name: 'a data store publishing',
     check: 'published-ports',
     change: (r) => set(r, 'redis', 'ports', ['6379:6379']),

@@ -27,6 +27,8 @@ test('Prometheus scrapes the LB admin port and every web pool on the ports the p
     config.includes(`"names":["worker"],"type":"A","port":${String(worker?.ports.metrics)}`),
     'worker metrics target',
   );
+  const cdn = DEFAULT_PLAN.services.find((s) => s.kind === 'cdn');
+  assert.ok(config.includes(`"cdn:${String(cdn?.ports.admin)}"`), 'cdn admin target');
 });
 
 /** Metric names (without histogram suffixes) in the dashboard's queries. */

@@ -99,3 +99,21 @@ test('one ConfigError names every bad variable', () => {
     assert.match(text, /LB_STICKY_SECRET_FILE/);
   }
 });
+
+test('member files: the target and the list it holds', async () => {
+  const { parseMemberList } = await import('../../../services/lb/config/pools.ts');
+  assert.deepEqual(parseTarget('file:/stack/lb/web.members'), {
+    kind: 'file',
+    path: '/stack/lb/web.members',
+  });
+  for (const bad of ['file:relative/path', 'file:', 'file:/with space'])
+    assert.equal(parseTarget(bad), undefined, bad);
+  assert.deepEqual(
+    parseMemberList('# comment\n127.0.0.31:8100\n\n127.0.0.32:8101*3 # two\ngarbage\ndns:x:1\n'),
+    [
+      { host: '127.0.0.31', port: 8100, weight: 1 },
+      { host: '127.0.0.32', port: 8101, weight: 3 },
+    ],
+  );
+  assert.equal(parsePools('web=file:/s/web.members;read-api=127.0.0.71:1')?.length, 2);
+});
