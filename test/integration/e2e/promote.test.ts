@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { findRepoDir } from '../../../runner/host/repo-dir.ts';
+import { startService, stopService } from '../../../runner/stack/control.ts';
 import { startOwnStack } from '../../support/own-stack.ts';
-import { serviceProcess } from '../../support/service-process.ts';
-import { connectMysql, query, serviceOf } from '../../support/stack.ts';
+import { connectMysql, query } from '../../support/stack.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,9 +45,9 @@ test('make promote after kill -9 of the primary: writes resume on the new writer
   };
   for (let i = 0; i < 20; i++) assert.equal(await write(), 201);
 
-  const primary = serviceProcess(t, serviceOf(own.info, 'mysql-primary'));
-  primary.signal('SIGKILL');
-  await primary.exited(10_000);
+  const stackFile = join(own.info.stackDir, 'stack.json');
+  // Killed like a crash, and kept down (the runner would otherwise restart it): the box is gone.
+  await stopService(stackFile, 'mysql-primary', { signal: 'SIGKILL' });
   const during = await write();
   assert.equal(during, 503, 'with the primary dead a write is refused, not hung');
 
@@ -87,7 +87,7 @@ test('make promote after kill -9 of the primary: writes resume on the new writer
   assert.equal(Number(found?.[0]?.n), acked.size, 'every acknowledged post is on the new writer');
 
   // The old primary comes back writable (its config has no read_only) with the old record: fenced.
-  primary.start();
+  await startService(stackFile, 'mysql-primary');
   let back = false;
   for (let i = 0; i < 100 && !back; i++) {
     back = await connectMysql(own.info).then(
