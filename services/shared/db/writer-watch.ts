@@ -1,7 +1,7 @@
 /**
  * Follows the topology record (topology-record.ts) without a restart: every second each configured
- * MariaDB server is asked for its server id, read_only and newest record (one statement, short
- * deadline), and the writer is decided again. Used by the web servers (DbCluster) and the workers.
+ * MariaDB server but the current writer is asked for its server id, read_only and newest record
+ * (one statement, short deadline), and the writer is decided again. Used by the web servers (DbCluster) and the workers.
  */
 import { withDeadline } from '../deadline.ts';
 import type { DbTarget, Row } from './target.ts';
@@ -106,12 +106,21 @@ export class WriterWatch {
     }
   }
 
-  /** One round of polling (also called by tests and tools that cannot wait a second). */
+  /**
+   * One round of polling. After the first round the current writer is left alone: a promotion
+   * always writes its record on another server (and replicates from there), so asking the others
+   * is enough, and the writer's pool, the busiest one, never carries the watch's statements.
+   */
   async poll(): Promise<void> {
     if (this.#polling) return;
     this.#polling = true;
+    const first = this.#known.size === 0;
     try {
-      const observations = await Promise.all(this.#targets.map((t) => this.#observe(t)));
+      const observations = await Promise.all(
+        this.#targets.map((t) =>
+          !first && t === this.writer ? Promise.resolve(undefined) : this.#observe(t),
+        ),
+      );
       observations.forEach((o, i) => {
         if (o !== undefined) this.#known.set(i, o.serverId);
       });
