@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn deps build lint
+.PHONY: local down status stop start restart test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
 
 export
 
@@ -42,6 +42,10 @@ promote: build
 bench-db: build
 	@node dist/loadtest/bench-db/cli.js $(ARGS)
 
+# make load SCENARIO=read-heavy [MODE=rate|capacity|ramp RATE=200 DURATION=20] (loadtest/README.md)
+load: build
+	@node dist/loadtest/load/cli.js
+
 bench-lb: build
 	@node dist/loadtest/bench-lb/cli.js $(ARGS)
 
@@ -50,6 +54,10 @@ bench-thumbnails: build
 
 bench-cdn: build
 	@node dist/loadtest/bench-cdn/cli.js $(ARGS)
+
+# Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
+drill: build
+	@node dist/loadtest/drills/cli.js
 
 lint:
 	@npm run --silent lint

@@ -29,6 +29,8 @@ const schema = {
   STACK_DIR: field(text(), '.stack'),
   STACK_PORT_BASE: field(integer(1024, MAX_PORT_BASE), DEFAULT_PORT_BASE),
   STACK_DETACH: field(boolean, false),
+  /** A fault proxy between the app processes and the stores, for drills (natively only). */
+  FAULT_PROXY: field(oneOf(['off', 'on']), 'off'),
   STACK_LOGS: field(oneOf(['stream', 'quiet']), 'stream'),
   STACK_READY_TIMEOUT_SECONDS: field(integer(5, 900), 90),
   STACK_STOP_GRACE_SECONDS: field(integer(1, 300), 15),
@@ -64,6 +66,8 @@ export interface RunnerConfig {
   readonly stopGraceMs: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly externalS3: ExternalS3 | undefined;
+  /** FAULT_PROXY=on: the fault proxy sits between the app processes and the stores. */
+  readonly faultProxy: boolean;
   /** Passed to every child: where to find binaries and a home directory. */
   readonly baseEnv: Readonly<Record<string, string>>;
   /** WEB_SETTINGS the user set, passed to the web servers. */
@@ -118,6 +122,7 @@ export function parseRunnerConfig(env: Env, repoDir: string): RunnerConfig {
     stopGraceMs: c.STACK_STOP_GRACE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
     externalS3: externalS3(c),
+    faultProxy: c.FAULT_PROXY === 'on',
     baseEnv: { PATH: c.PATH, ...(c.HOME === undefined ? {} : { HOME: c.HOME }) },
     webEnv: Object.fromEntries(
       WEB_SETTINGS.flatMap((name) => (env[name] ? [[name, env[name]]] : [])),

@@ -46,6 +46,7 @@ export const ENTRY_POINTS = {
   lb: 'dist/services/lb/server.js',
   worker: 'dist/services/worker/server.js',
   cdn: 'dist/services/cdn/server.js',
+  'fault-proxy': 'dist/services/fault-proxy/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -59,7 +60,7 @@ export const mariadbConfigFile = (repoDir: string, kind: 'mysql-primary' | 'mysq
 
 function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
   const p = instancePaths(ctx.stackDir, s.name);
-  const kind = s.kind === 'mysql-primary' ? 'mysql-primary' : 'mysql-replica';
+  const kind = s.kind === 'mysql-replica' ? 'mysql-replica' : 'mysql-primary';
   return {
     command: ctx.binaries.mariadbd,
     args: [
@@ -72,6 +73,8 @@ function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'comma
       `--bind-address=${s.host}`,
       `--port=${need(s.ports.mysql, 'mysql port')}`,
       `--server-id=${need(s.serverId, 'server id')}`,
+      // A shard server writes its own GTID domain, so positions from several shards never mix.
+      ...(s.kind === 'mysql-shard' ? [`--gtid-domain-id=${need(s.serverId, 'server id')}`] : []),
       `--init-file=${p.initSql}`,
       ...(ctx.isRoot ? ['--user=root'] : []),
       ...s.serverOptions,
@@ -144,6 +147,7 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
   switch (s.kind) {
     case 'mysql-primary':
     case 'mysql-replica':
+    case 'mysql-shard':
       return { ...base, ...mariadb(s, ctx) };
     case 'redis':
       return { ...base, ...redis(s, ctx) };
@@ -161,6 +165,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.worker) };
     case 'cdn':
       return { ...base, ...node(ENTRY_POINTS.cdn) };
+    case 'fault-proxy':
+      return { ...base, ...node(ENTRY_POINTS['fault-proxy']) };
   }
 }
 

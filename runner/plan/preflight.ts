@@ -26,16 +26,19 @@ export function planFor(config: RunnerConfig, portBase: number) {
   return planStack(
     config.flags,
     { mode: 'native', portBase, stackDir: config.stackDir },
-    external
-      ? {
-          externalS3: {
-            endpoint: external.endpoint,
-            bucket: external.bucket,
-            region: external.region,
-            accessKeyId: external.accessKeyId,
-          },
-        }
-      : {},
+    {
+      faultProxy: config.faultProxy,
+      ...(external
+        ? {
+            externalS3: {
+              endpoint: external.endpoint,
+              bucket: external.bucket,
+              region: external.region,
+              accessKeyId: external.accessKeyId,
+            },
+          }
+        : {}),
+    },
   );
 }
 
@@ -49,7 +52,7 @@ export function restrictedPlan(
 export function neededBinaries(plan: StackPlan): Set<keyof Binaries> {
   const kinds = new Set(plan.services.map((s) => s.kind));
   const needed = new Set<keyof Binaries>();
-  if (kinds.has('mysql-primary') || kinds.has('mysql-replica')) {
+  if (kinds.has('mysql-primary') || kinds.has('mysql-replica') || kinds.has('mysql-shard')) {
     needed.add('mariadbd');
     needed.add('mariadbInstallDb');
   }

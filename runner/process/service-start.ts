@@ -48,6 +48,7 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
   switch (s.kind) {
     case 'mysql-primary':
     case 'mysql-replica':
+    case 'mysql-shard':
       return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
     case 'redis':
       return () => probeRedis(s.host, port('redis'));
@@ -69,6 +70,8 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
       return () => probeTls(s.host, port('https'));
     case 'cdn':
       return () => probeHttp(`http://${s.host}:${port('http')}/health/ready`);
+    case 'fault-proxy':
+      return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
     case 'setup':
       return undefined;
   }
@@ -87,7 +90,7 @@ export async function startService(
   started: (launched: Launched) => void,
 ): Promise<void> {
   ctx.signal.throwIfAborted();
-  if (s.kind === 'mysql-primary' || s.kind === 'mysql-replica')
+  if (s.kind === 'mysql-primary' || s.kind === 'mysql-replica' || s.kind === 'mysql-shard')
     await prepareMysql(
       s,
       ctx.launch.stackDir,

@@ -5,6 +5,11 @@
  */
 import type { FlagVariable } from '../../services/shared/config/flags.ts';
 import { flagsToEnv } from '../../services/shared/config/flags.ts';
+import {
+  evenShardMap,
+  formatShardMap,
+  LOGICAL_SHARDS,
+} from '../../services/shared/shard/shard-map.ts';
 import type { PortName } from '../../services/shared/topology/addresses.ts';
 import {
   type PlannedService,
@@ -58,6 +63,16 @@ export interface StackFile {
     readonly rootUser: string;
     readonly replicationUser: string;
   };
+  /**
+   * SHARDS above 1: the shard servers and the map they start with (logical shard ranges →
+   * server). The live map is the directory's `shard_map` table (GET /api/shards); null unsharded.
+   */
+  readonly shards: {
+    readonly logicalShards: number;
+    readonly directory: string;
+    readonly servers: readonly string[];
+    readonly initialMap: string;
+  } | null;
   readonly s3: {
     readonly endpoint: string;
     readonly bucket: string;
@@ -138,6 +153,7 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
       rootUser: 'root',
       replicationUser: STACK_CONSTANTS.mysqlReplicationUser,
     },
+    shards: shardsOf(plan),
     s3: anyS3
       ? {
           endpoint: anyS3.env.S3_ENDPOINT ?? '',
@@ -147,5 +163,16 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
           external: !plan.services.some((s) => s.kind === 's3'),
         }
       : null,
+  };
+}
+
+function shardsOf(plan: StackPlan): StackFile['shards'] {
+  const servers = plan.services.filter((s) => s.kind === 'mysql-shard').map((s) => s.name);
+  if (servers.length === 0) return null;
+  return {
+    logicalShards: LOGICAL_SHARDS,
+    directory: 'mysql-primary',
+    servers,
+    initialMap: formatShardMap(evenShardMap(servers.length)),
   };
 }

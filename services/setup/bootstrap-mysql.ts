@@ -52,6 +52,7 @@ async function bootstrapPrimary(
   conn: Connection,
   config: SetupConfig,
   log: Logger,
+  node = 'primary',
 ): Promise<number> {
   const schemas = await rows(
     conn,
@@ -74,7 +75,7 @@ async function bootstrapPrimary(
   );
   plan.push(...planTopologyTable(Number(table?.n) > 0, Number(table?.id)));
   for (const s of plan) {
-    log.info({ node: 'primary' }, s.purpose);
+    log.info({ node }, s.purpose);
     await apply(conn, s);
   }
   return plan.length;
@@ -160,6 +161,23 @@ async function bootstrapReplica(
   }
 }
 
+/** A shard server (SHARDS above 1): a primary of its own, with the same database and accounts. */
+async function bootstrapShard(
+  node: Endpoint,
+  config: SetupConfig,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const conn = await waitForMysql({ ...node, ...config.root }, config.timeoutMs, signal);
+  try {
+    const name = `${node.host}:${node.port}`;
+    const applied = await bootstrapPrimary(conn, config, log, name);
+    return applied + (await sizeQueryCache(conn, config, log, name));
+  } finally {
+    await close(conn);
+  }
+}
+
 /** Returns how many statements were applied (0 on an already bootstrapped tier). */
 export async function bootstrapMysql(
   config: SetupConfig,
@@ -180,7 +198,10 @@ export async function bootstrapMysql(
       config.replicas.map((r) => bootstrapReplica(r, primaryPos, config, log, signal)),
     );
     applied += counts.reduce((a, b) => a + b, 0);
-    return applied;
+    const shards = await Promise.all(
+      config.shards.map((s) => bootstrapShard(s, config, log, signal)),
+    );
+    return applied + shards.reduce((a, b) => a + b, 0);
   } finally {
     await close(primary);
   }

@@ -25,6 +25,7 @@ const PASSWORD = text(/^[\x21-\x7e]{8,128}$/, 'printable ASCII without spaces, 8
 const schema = {
   MYSQL_PRIMARY: field(hostPort),
   MYSQL_REPLICAS: field(list(hostPort), []),
+  MYSQL_SHARDS: field(list(hostPort), []),
   MYSQL_DATABASE: field(IDENTIFIER, 'scaling_lab'),
   MYSQL_USER: field(IDENTIFIER, 'app'),
   MYSQL_PASSWORD: secret(PASSWORD),
@@ -58,6 +59,8 @@ export interface S3Target {
 export interface SetupConfig {
   readonly primary: Endpoint;
   readonly replicas: readonly Endpoint[];
+  /** SHARDS above 1: the shard primaries, each bootstrapped like the primary. */
+  readonly shards: readonly Endpoint[];
   readonly database: string;
   readonly app: { readonly user: string; readonly password: string };
   readonly root: { readonly user: string; readonly password: string };
@@ -89,6 +92,7 @@ export function parseSetupConfig(env: Env): SetupConfig {
   return Object.freeze({
     primary: c.MYSQL_PRIMARY,
     replicas: c.MYSQL_REPLICAS,
+    shards: c.MYSQL_SHARDS,
     database: c.MYSQL_DATABASE,
     app: { user: c.MYSQL_USER, password: c.MYSQL_PASSWORD },
     root: { user: c.MYSQL_ROOT_USER, password: c.MYSQL_ROOT_PASSWORD },

@@ -21,6 +21,7 @@ import metrics from './plugins/metrics.ts';
 import queue from './plugins/queue.ts';
 import redis from './plugins/redis.ts';
 import sessions from './plugins/sessions.ts';
+import shards from './plugins/shards.ts';
 import storage from './plugins/storage.ts';
 import { roleServes } from './route-config.ts';
 import accountRoutes from './routes/accounts.ts';
@@ -102,6 +103,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     ttlHours: config.IDEMPOTENCY_KEY_TTL_HOURS,
     sweepIntervalSeconds: config.ROLE === 'read' ? 0 : config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
   });
+  await app.register(shards, { config, migrate: options.migrate ?? true });
   await app.register(storage, { config });
   await app.register(cdn, { config });
   if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {
@@ -147,7 +149,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   });
   await app.register(cartRoutes, { catalog, serverId: config.SERVER_ID });
   await app.register(orderRoutes);
-  await app.register(postRoutes, reads);
+  await app.register(postRoutes, { ...reads, shardReadTimeoutMs: config.SHARD_READ_TIMEOUT_MS });
   await app.register(mediaRoutes, {
     ...reads,
     maxBytes: config.UPLOAD_MAX_BYTES,

@@ -44,6 +44,9 @@ const schema = {
 
   ...MYSQL_FIELDS,
   MYSQL_REPLICAS: field(list(hostPort), []),
+  MYSQL_SHARDS: field(list(hostPort), []),
+  SHARD_MAP_REFRESH_MS: field(integer(100, 600_000), 2000),
+  SHARD_READ_TIMEOUT_MS: field(integer(50, 60_000), 1000),
 
   MEMCACHED_SERVERS: field(list(hostPort), []),
   MEMCACHED_TIMEOUT_MS: field(integer(10, 10_000), 100),
@@ -132,6 +135,12 @@ export function loadWebConfig(env: Env): WebConfig {
   if (flags.readFrom === 'replicas' && raw.MYSQL_REPLICAS.length === 0) {
     problems.push('MYSQL_REPLICAS needs at least one host:port when READ_FROM=replicas');
   }
+  if (flags.shards > 1 && raw.MYSQL_SHARDS.length !== flags.shards)
+    problems.push(
+      `MYSQL_SHARDS needs ${flags.shards} host:port entries when SHARDS=${flags.shards} (has ${raw.MYSQL_SHARDS.length})`,
+    );
+  if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)
+    problems.push('MYSQL_SHARDS is only for SHARDS above 1');
   if (raw.DRAIN_DELAY_MS > 0 && raw.SHUTDOWN_GRACE_MS <= raw.DRAIN_DELAY_MS)
     problems.push('SHUTDOWN_GRACE_MS must exceed DRAIN_DELAY_MS: draining comes first');
   const tracksWrites = flags.readFrom === 'replicas' || flags.cache === 'memcached';

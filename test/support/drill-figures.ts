@@ -1,5 +1,5 @@
 /** What a fault drill reports from a mixed load's outcomes: failures, by code, and recovery time. */
-import type { Outcome } from './mixed-load.ts';
+import type { Outcome } from '../../loadtest/mixed-load/load.ts';
 
 export interface DrillFigures {
   readonly requests: number;

@@ -139,7 +139,6 @@ export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() 
  */
 export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> = {
   autoscale: { value: 'on', reason: 'the autoscaler is not built yet' },
-  shards: { value: 2, reason: 'sharding of the write load is not built yet' },
 };
 
 /** The stage `make local` starts when STAGE is not set: the highest one whose own additions exist. */

@@ -7,6 +7,7 @@
 export const SERVICE_KINDS = [
   'mysql-primary',
   'mysql-replica',
+  'mysql-shard',
   'redis',
   'memcached',
   's3',
@@ -15,6 +16,7 @@ export const SERVICE_KINDS = [
   'lb',
   'worker',
   'cdn',
+  'fault-proxy',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -25,6 +27,8 @@ export type WebPool = (typeof WEB_POOLS)[number];
 export const MAX_POOL_SIZE = 32;
 /** The most thumbnail workers (native slots 127.0.0.151–182, ports base+231–262). */
 export const MAX_WORKERS = 32;
+/** The most shard servers (SHARDS). */
+export const MAX_SHARDS = 8;
 
 export type PortName =
   | 'http'
@@ -38,8 +42,11 @@ export type PortName =
 
 /** Standard in-container ports used by docker-compose.yml. */
 export const CONTAINER_PORTS = {
+  /** Natively only (FAULT_PROXY=on); compose never plans it. */
+  'fault-proxy': { admin: 8474 },
   'mysql-primary': { mysql: 3306 },
   'mysql-replica': { mysql: 3306 },
+  'mysql-shard': { mysql: 3306 },
   redis: { redis: 6379 },
   memcached: { memcached: 11211 },
   s3: { s3: 9000 },
@@ -51,6 +58,9 @@ export const CONTAINER_PORTS = {
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
+
+/** The fault proxy's native address; its proxies listen on base+601.. (fault-proxy.ts). */
+export const FAULT_PROXY_HOST = '127.0.0.26';
 
 const POOL_PORT_OFFSET: Record<WebPool, number> = { web: 100, 'read-api': 140, 'write-api': 180 };
 const POOL_HOST_OFFSET: Record<WebPool, number> = { web: 30, 'read-api': 70, 'write-api': 110 };
@@ -72,6 +82,9 @@ export function nativeAddress(
       return { host: '127.0.0.11', ports: { mysql: base + 306 } };
     case 'mysql-replica':
       return { host: `127.0.0.${11 + index}`, ports: { mysql: base + 306 + index } };
+    case 'mysql-shard':
+      // Shard primaries: 127.0.0.190+ on base+310+ (room for 40 shard servers and their replicas).
+      return { host: `127.0.0.${189 + index}`, ports: { mysql: base + 309 + index } };
     case 'redis':
       return { host: '127.0.0.21', ports: { redis: base + 379 } };
     case 'memcached':
@@ -89,5 +102,7 @@ export function nativeAddress(
       return { host: `127.0.0.${150 + index}`, ports: { metrics: base + 230 + index } };
     case 'cdn':
       return { host: '127.0.0.24', ports: { http: base + 800, admin: base + 801 } };
+    case 'fault-proxy':
+      return { host: FAULT_PROXY_HOST, ports: { admin: base + 600 } };
   }
 }

@@ -33,7 +33,7 @@ export const MARIADB_FLAG_OPTIONS: readonly FlagOption[] = [
     variable: 'DB_QUERY_CACHE',
     fallback: 'off',
     value: (f) => f.dbQueryCache,
-    on: ['mysql-primary', 'mysql-replica'],
+    on: ['mysql-primary', 'mysql-replica', 'mysql-shard'],
   },
 ];
 
@@ -50,7 +50,7 @@ export function nativeMariadbOptions(flags: Flags, kind: ServiceKind): string[] 
   const options = MARIADB_FLAG_OPTIONS.filter((o) => o.on.includes(kind)).map(
     (o) => `--${o.option}=${o.value(flags)}`,
   );
-  const database = kind === 'mysql-primary' || kind === 'mysql-replica';
+  const database = kind === 'mysql-primary' || kind === 'mysql-replica' || kind === 'mysql-shard';
   if (database && flags.dbQueryCache === 'on')
     options.push(`--query-cache-size=${QUERY_CACHE_BYTES}`);
   return options;

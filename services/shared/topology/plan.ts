@@ -71,7 +71,16 @@ export interface ExternalS3 {
 export interface PlanOptions {
   /** No `s3` service is planned; everything that uses S3 gets this endpoint. */
   readonly externalS3?: ExternalS3;
+  /**
+   * FAULT_PROXY=on (natively only): a fault proxy between the app processes and every data store,
+   * for drills of slow and flaky dependencies (see fault-proxy.ts). Ignored in compose mode.
+   */
+  readonly faultProxy?: boolean;
 }
+
+/** Whether the plan puts the fault proxy in front of the stores. */
+export const withFaultProxy = (a: Addressing, options: PlanOptions): boolean =>
+  a.mode === 'native' && options.faultProxy === true;
 
 export interface Draft
   extends Omit<
@@ -111,6 +120,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
       ...place('mysql-replica', a, name, i),
     });
   }
+  out.push(...shardServers(flags, a));
   if (needsRedis(flags))
     out.push({
       name: 'redis',
@@ -136,6 +146,15 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('setup', a, 'setup'),
     dependsOn: stores,
   });
+  if (withFaultProxy(a, options))
+    out.push({
+      name: 'fault-proxy',
+      kind: 'fault-proxy',
+      composeService: 'fault-proxy',
+      ...place('fault-proxy', a, 'fault-proxy'),
+      dependsOn: stores,
+    });
+  const front = withFaultProxy(a, options) ? [...stores, 'fault-proxy'] : stores;
   const sizes = POOL_SIZE(flags);
   for (const pool of WEB_POOLS) {
     const count = a.mode === 'compose' ? Math.min(sizes[pool], 1) : sizes[pool];
@@ -147,7 +166,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
         composeService: pool,
         pool,
         ...place('web', a, name, i, pool),
-        dependsOn: [...stores, 'setup'],
+        dependsOn: [...front, 'setup'],
       });
     }
   }
@@ -159,7 +178,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('lb', a, 'lb'),
     dependsOn: webs,
   });
-  out.push(...workers(flags, a, [...stores, 'setup', ...webs]));
+  out.push(...workers(flags, a, [...front, 'setup', ...webs]));
   if (flags.cdn === 'on')
     out.push({
       name: 'cdn',
@@ -170,6 +189,28 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     });
   return out;
 }
+
+/**
+ * SHARDS above 1: one MariaDB primary per physical shard (`mysql-shard-1..N`). The users, their
+ * posts and orders live there; mysql-primary stays the directory (accounts, usernames, the shard
+ * map, media). Server ids 101+ keep clear of the primary's replicas.
+ */
+function shardServers(flags: Flags, a: Addressing): Draft[] {
+  if (flags.shards < 2) return [];
+  return Array.from({ length: flags.shards }, (_, i) => {
+    const name = shardServerName(i);
+    return {
+      name,
+      kind: 'mysql-shard',
+      composeService: name,
+      serverId: 101 + i,
+      ...place('mysql-shard', a, name, i + 1),
+    };
+  });
+}
+
+/** The instance name of physical shard `index` (0-based, as in the shard map). */
+export const shardServerName = (index: number): string => `mysql-shard-${index + 1}`;
 
 /** Thumbnail workers (THUMBNAILS=queue): after the web servers, which apply the migrations. */
 function workers(flags: Flags, a: Addressing, dependsOn: readonly string[]): Draft[] {
@@ -204,7 +245,7 @@ function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
     appBox: false,
     quota: { variable, cpus },
   });
-  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica')
+  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica' || d.kind === 'mysql-shard')
     return tier('DB_BOX_CPUS', flags.dbBoxCpus);
   if (d.kind === 'redis' || d.kind === 'memcached')
     return tier('CACHE_BOX_CPUS', flags.cacheBoxCpus);

@@ -7,6 +7,7 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
   switch (kind) {
     case 'mysql-primary':
     case 'mysql-replica':
+    case 'mysql-shard':
       return ['mysql-root-password', 'mysql-password', 'mysql-replication-password'];
     case 'setup':
       return [

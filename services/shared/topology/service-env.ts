@@ -5,6 +5,7 @@
 import { type Flags, flagsToEnv } from '../config/flags.ts';
 import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
+import { faultRoutes, formatRoutes } from './fault-proxy.ts';
 import type { Addressing, Draft, PlanOptions } from './plan.ts';
 import { lbFallbacks, lbRoutes } from './routes.ts';
 import { secretFile } from './secrets.ts';
@@ -23,6 +24,7 @@ export function serviceEnv(
   const byName = new Map(all.map((d) => [d.name, d]));
   const primary = byName.get('mysql-primary');
   const replicas = all.filter((d) => d.kind === 'mysql-replica');
+  const shards = all.filter((d) => d.kind === 'mysql-shard');
   const s3 = byName.get('s3');
   const external = flags.storage === 's3' ? options.externalS3 : undefined;
   const redis = byName.get('redis');
@@ -31,17 +33,18 @@ export function serviceEnv(
   const file = (name: SecretName) => secretFile(a, name);
   const dataDir = (name: string) => (a.mode === 'native' ? `${a.stackDir}/${name}/data` : '/data');
 
-  const data = {
-    MYSQL_PRIMARY: endpoint(primary, 'mysql'),
-    MYSQL_REPLICAS: replicas.map((r) => endpoint(r, 'mysql')).join(','),
+  const dataVia = (at: (d: Draft | undefined, port: PortName) => string) => ({
+    MYSQL_PRIMARY: at(primary, 'mysql'),
+    MYSQL_REPLICAS: replicas.map((r) => at(r, 'mysql')).join(','),
+    ...(shards.length > 0 ? { MYSQL_SHARDS: shards.map((r) => at(r, 'mysql')).join(',') } : {}),
     MYSQL_USER: STACK_CONSTANTS.mysqlUser,
     MYSQL_DATABASE: STACK_CONSTANTS.mysqlDatabase,
     MYSQL_PASSWORD_FILE: file('mysql-password'),
-    ...(redis ? { REDIS_URL: `redis://${endpoint(redis, 'redis')}` } : {}),
-    ...(memcached ? { MEMCACHED_SERVERS: endpoint(memcached, 'memcached') } : {}),
+    ...(redis ? { REDIS_URL: `redis://${at(redis, 'redis')}` } : {}),
+    ...(memcached ? { MEMCACHED_SERVERS: at(memcached, 'memcached') } : {}),
     ...(s3
       ? {
-          S3_ENDPOINT: `http://${endpoint(s3, 's3')}`,
+          S3_ENDPOINT: `http://${at(s3, 's3')}`,
           S3_BUCKET: STACK_CONSTANTS.s3Bucket,
           S3_REGION: STACK_CONSTANTS.s3Region,
           S3_ACCESS_KEY_ID: STACK_CONSTANTS.s3AccessKeyId,
@@ -57,7 +60,17 @@ export function serviceEnv(
           S3_SECRET_ACCESS_KEY_FILE: file('s3-secret-access-key'),
         }
       : {}),
+  });
+  const data = dataVia(endpoint);
+  // FAULT_PROXY=on: the app processes reach every store through its proxy; setup, the CDN and
+  // the runner keep the direct way.
+  const proxy = byName.get('fault-proxy');
+  const routes = proxy && a.mode === 'native' ? faultRoutes(all, a.portBase) : [];
+  const proxied = (d: Draft | undefined, port: PortName): string => {
+    const route = routes.find((r) => r.name === d?.name);
+    return route ? `${route.listen.host}:${route.listen.port}` : endpoint(d, port);
   };
+  const appData = routes.length > 0 ? dataVia(proxied) : data;
   const flagEnv = flagsToEnv(flags);
   const lb = byName.get('lb');
   const cdn = byName.get('cdn');
@@ -86,7 +99,7 @@ export function serviceEnv(
       case 'web':
         return {
           ...flagEnv,
-          ...data,
+          ...appData,
           HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           PORT: String(d.ports.http),
           ...(a.mode === 'native' ? { SERVER_ID: d.name } : {}),
@@ -99,10 +112,16 @@ export function serviceEnv(
         };
       case 'worker':
         return {
-          ...data,
+          ...appData,
           HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           METRICS_PORT: String(d.ports.metrics),
           ...(a.mode === 'native' ? { WORKER_ID: d.name } : {}),
+        };
+      case 'fault-proxy':
+        return {
+          FAULT_PROXY_HOST: d.host,
+          FAULT_PROXY_ADMIN_PORT: String(d.ports.admin),
+          FAULT_PROXY_ROUTES: formatRoutes(routes),
         };
       case 'cdn':
         return {

@@ -6,6 +6,9 @@
  * Keys carry a schema version (`v2`) and the database name, so a schema change or a test database
  * never reads another's entries.
  */
+/** Ids as they arrive: numbers unsharded, 64-bit (BigInt or decimal text) sharded. */
+type Id = number | string | bigint;
+
 export interface CacheTtls {
   readonly postSeconds: number;
   readonly pageSeconds: number;
@@ -24,24 +27,24 @@ export interface ViewEntry extends CacheEntry {
 }
 
 export function cacheKeys(namespace: string, ttl: CacheTtls) {
-  const key = (...parts: (string | number)[]) => [namespace, 'v2', ...parts].join(':');
+  const key = (...parts: (string | number | bigint)[]) => [namespace, 'v2', ...parts].join(':');
   const feedVersion = key('feed', 'version');
-  const userPostsVersion = (userId: number) => key('user-posts', userId, 'version');
+  const userPostsVersion = (userId: Id) => key('user-posts', userId, 'version');
   return {
-    post: (id: number): CacheEntry => ({ key: key('post', id), ttlSeconds: ttl.postSeconds }),
+    post: (id: Id): CacheEntry => ({ key: key('post', id), ttlSeconds: ttl.postSeconds }),
     media: (id: number): CacheEntry => ({ key: key('media', id), ttlSeconds: ttl.pageSeconds }),
     feed: (limit: number, before: string | undefined): ViewEntry => ({
       key: key('feed', limit, before ?? 'top'),
       versionKey: feedVersion,
       ttlSeconds: ttl.pageSeconds,
     }),
-    userPosts: (userId: number, limit: number, before: string | undefined): ViewEntry => ({
+    userPosts: (userId: Id, limit: number, before: string | undefined): ViewEntry => ({
       key: key('user-posts', userId, limit, before ?? 'top'),
       versionKey: userPostsVersion(userId),
       ttlSeconds: ttl.pageSeconds,
     }),
     /** The views a new post by `userId` changes. */
-    changedByPost: (userId: number): string[] => [feedVersion, userPostsVersion(userId)],
+    changedByPost: (userId: Id): string[] => [feedVersion, userPostsVersion(userId)],
   };
 }
 

@@ -72,7 +72,8 @@ export class MemcachedCache implements Cache {
       const after = at === undefined ? reader : reader ? mergeGtid(at, reader) : at;
       const loaded = await load(after);
       // A page filled without knowing the primary's position may predate a write: not stored.
-      if (text !== undefined && at !== undefined)
+      // So is a page its entry will not keep (a feed page missing a shard).
+      if (text !== undefined && at !== undefined && (entry.keep?.(loaded.value) ?? true))
         await this.#mc.set(
           key,
           JSON.stringify({ at: text, value: loaded.value }),

@@ -12,7 +12,7 @@ import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
-import { MIGRATIONS } from '../db/migrations.ts';
+import { MIGRATIONS, type Migration } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
 
@@ -65,16 +65,17 @@ async function databasePlugin(
  * connection waits for it (up to STARTUP_DB_WAIT_MS) instead of exiting; any other error stops
  * the start at once.
  */
-async function migrateWhenReachable(
-  /** The writer now (a promotion while waiting moves it). */
-  primary: () => DbTarget,
+export async function migrateWhenReachable(
+  /** The writer, or how to find it now (a promotion while waiting moves it). */
+  primary: DbTarget | (() => DbTarget),
   app: FastifyInstance,
   waitMs: number,
+  migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      await migrate(primary(), MIGRATIONS, app.log);
+      await migrate(typeof primary === 'function' ? primary() : primary, migrations, app.log);
       return;
     } catch (error) {
       if (!(error instanceof DbUnavailableError) || Date.now() >= deadline) throw error;

@@ -4,27 +4,29 @@
  * the whole posts table; see EXPLAIN in test/integration/web/feed-plan.test.ts.
  */
 import type { Param, Row } from '../../shared/db/target.ts';
+import { idToJson } from '../../shared/shard/ids.ts';
 import type { Cursor } from './cursor.ts';
 
 export interface PostRow extends Row {
-  id: number;
-  user_id: number;
+  /** A string past 2^53 (mysql2's supportBigNumbers). */
+  id: number | string;
+  user_id: number | string;
   username: string;
   body: string;
   created_at: Date;
 }
 
 export interface Post {
-  readonly id: number;
-  readonly userId: number;
+  readonly id: number | string;
+  readonly userId: number | string;
   readonly username: string;
   readonly body: string;
   readonly createdAt: string;
 }
 
 export const toPost = (r: PostRow): Post => ({
-  id: r.id,
-  userId: r.user_id,
+  id: idToJson(r.id),
+  userId: idToJson(r.user_id),
   username: r.username,
   body: r.body,
   createdAt: r.created_at.toISOString(),
@@ -36,7 +38,7 @@ const NEWEST_FIRST = 'ORDER BY p.created_at DESC, p.id DESC';
 
 const cursorParams = (c: Cursor): Param[] => [c.createdAt, c.createdAt, c.id];
 
-export const postById = (id: number): [string, Param[]] => [
+export const postById = (id: bigint): [string, Param[]] => [
   `SELECT ${COLUMNS} FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = ?`,
   [id],
 ];
@@ -50,7 +52,7 @@ export function feedPage(limit: number, before: Cursor | undefined): [string, Pa
 }
 
 export function userPostsPage(
-  userId: number,
+  userId: bigint,
   limit: number,
   before: Cursor | undefined,
 ): [string, Param[]] {

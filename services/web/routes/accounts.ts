@@ -8,12 +8,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
+import { idToJson } from '../../shared/shard/ids.ts';
 import type { HashGate } from '../auth/hash-gate.ts';
 import { checkLogin, hashPassword } from '../auth/password.ts';
 import { requestDigest } from '../db/idempotency.ts';
 import { perMinute } from '../plugins/limits.ts';
 import { endSession, sessionOf, startSession } from '../plugins/sessions.ts';
 import { newCartToken } from '../sessions/session-id.ts';
+import { nextId } from '../sharding/ids.ts';
+import { ensureShardUser, newUserShard } from '../sharding/users.ts';
 import { markWrite, type ReadPolicy } from './read-source.ts';
 import {
   type Credentials,
@@ -21,6 +24,7 @@ import {
   errorResponses,
   type IdempotencyHeaders,
   idempotencyHeaders,
+  idValue,
   userSchema,
 } from './schemas.ts';
 
@@ -34,7 +38,7 @@ export interface AccountOptions {
 }
 
 interface UserRow extends Row {
-  id: number;
+  id: number | string;
   username: string;
   password_hash: string;
 }
@@ -64,11 +68,13 @@ export default async function accountRoutes(
       const hash = await options.hashGate.run(() => hashPassword(password, options.passwordCost));
       const result = await app.idempotency.writeOnce(claim, async (tx) => {
         try {
+          // Sharded: the id names a logical shard; unsharded: NULL, AUTO_INCREMENT's.
+          const id = app.shards === undefined ? null : await nextId(tx, newUserShard());
           const inserted = await tx.write(
-            'INSERT INTO users (username, password_hash) VALUES (?, ?)',
-            [username, hash],
+            'INSERT INTO users (id, username, password_hash) VALUES (?, ?, ?)',
+            [id, username, hash],
           );
-          return { statusCode: 201, body: { id: inserted.insertId, username } };
+          return { statusCode: 201, body: { id: idToJson(id ?? inserted.insertId), username } };
         } catch (error) {
           if ((error as { code?: string }).code === 'ER_DUP_ENTRY') {
             throw new HttpError(409, 'WEB_ERR_USERNAME_TAKEN', 'that username is taken');
@@ -77,6 +83,9 @@ export default async function accountRoutes(
         }
       });
       markWrite(request, reply, options.reads, result.gtid);
+      await ensureShardUser(app, BigInt(result.body.id), username).catch((error: unknown) =>
+        request.log.warn({ err: error }, 'shard copy of the user not written; the login will'),
+      );
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
     },
   );
@@ -97,14 +106,17 @@ export default async function accountRoutes(
       if (!ok || user === undefined) {
         throw new HttpError(401, 'WEB_ERR_BAD_CREDENTIALS', 'wrong username or password');
       }
+      await ensureShardUser(app, BigInt(user.id), user.username);
       await startSession(request, reply, {
-        userId: user.id,
+        userId: idToJson(user.id),
         username: user.username,
         createdAt: Date.now(),
         cart: {},
         cartToken: newCartToken(),
       });
-      return reply.header('x-db', 'primary').send({ id: user.id, username: user.username });
+      return reply
+        .header('x-db', 'primary')
+        .send({ id: idToJson(user.id), username: user.username });
     },
   );
 
@@ -129,7 +141,7 @@ export default async function accountRoutes(
           200: {
             type: 'object',
             properties: {
-              id: { type: 'integer' },
+              id: idValue,
               username: { type: 'string' },
               server: { type: 'string' },
               sessionAgeSeconds: { type: 'number' },

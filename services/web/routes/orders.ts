@@ -8,9 +8,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
+import { idToJson } from '../../shared/shard/ids.ts';
 import { requestDigest } from '../db/idempotency.ts';
 import { sessionOf, updateSession } from '../plugins/sessions.ts';
 import { newCartToken } from '../sessions/session-id.ts';
+import { nextId } from '../sharding/ids.ts';
 import { priceCart } from '../shop/cart.ts';
 import type { Product } from '../shop/catalog.ts';
 import { settleCheckout } from '../shop/checkout.ts';
@@ -36,13 +38,15 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
       const skus = Object.keys(data.cart).sort();
       const token = data.cartToken;
       const scope = `orders:user:${data.userId}`;
+      const userId = BigInt(data.userId);
+      const owner = app.homeOf(userId);
       // The key names one checkout; the cart it empties is not part of "the same request".
       const claim = key
         ? { scope, key, requestHash: requestDigest('POST /api/orders') }
         : token === undefined
           ? undefined
           : { scope, key: `cart:${token}`, requestHash: requestDigest('POST /api/orders', token) };
-      const result = await app.idempotency.writeOnce(claim, async (tx) => {
+      const result = await owner.idempotency.writeOnce(claim, async (tx) => {
         if (skus.length === 0) throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'the cart is empty');
         const rows = await tx.rows<ProductRow>(
           `SELECT sku, name, price_cents FROM products WHERE sku IN (${skus.map(() => '?').join(', ')})`,
@@ -54,19 +58,22 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
         const priced = priceCart(data.cart, products);
         if (priced.items.length === 0)
           throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'nothing in the cart is for sale');
+        // Sharded: an id carrying the user's logical shard; unsharded: NULL, AUTO_INCREMENT's.
+        const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
         const order = await tx.write(
-          'INSERT INTO orders (user_id, item_count, total_cents) VALUES (?, ?, ?)',
-          [data.userId, priced.count, priced.totalCents],
+          'INSERT INTO orders (id, user_id, item_count, total_cents) VALUES (?, ?, ?, ?)',
+          [id, userId, priced.count, priced.totalCents],
         );
+        const orderId = id ?? BigInt(order.insertId);
         await tx.write(
           `INSERT INTO order_items (order_id, sku, qty, price_cents) VALUES ${priced.items.map(() => '(?, ?, ?, ?)').join(', ')}`,
-          priced.items.flatMap((l) => [order.insertId, l.sku, l.qty, l.priceCents]),
+          priced.items.flatMap((l) => [orderId, l.sku, l.qty, l.priceCents]),
         );
         return {
           statusCode: 201,
           // cartToken is kept with the answer (not sent): a replay empties only that cart.
           body: {
-            id: order.insertId,
+            id: idToJson(orderId),
             ...priced,
             createdAt: new Date().toISOString(),
             cartToken: token,
@@ -78,7 +85,7 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
         const settled = settleCheckout(now, ordered, items, newCartToken());
         return { data: settled === undefined ? now : { ...now, ...settled }, result: undefined };
       });
-      return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
+      return reply.header('x-db', owner.label).code(result.statusCode).send(result.body);
     },
   );
 }

@@ -1,5 +1,6 @@
 /** Schemas of the post routes: a post, a page of posts, the page query, a new post's body. */
 import { CURSOR_PATTERN } from '../posts/cursor.ts';
+import { idValue } from './schemas.ts';
 
 export const MAX_POST_LENGTH = 1024;
 
@@ -7,8 +8,8 @@ export const postSchema = {
   type: 'object',
   required: ['id', 'userId', 'username', 'body', 'createdAt'],
   properties: {
-    id: { type: 'integer' },
-    userId: { type: 'integer' },
+    id: idValue,
+    userId: idValue,
     username: { type: 'string' },
     body: { type: 'string' },
     createdAt: { type: 'string' },
@@ -18,7 +19,12 @@ export const postSchema = {
 export const pageSchema = {
   type: 'object',
   required: ['posts', 'next'],
-  properties: { posts: { type: 'array', items: postSchema }, next: { type: ['string', 'null'] } },
+  properties: {
+    posts: { type: 'array', items: postSchema },
+    next: { type: ['string', 'null'] },
+    /** SHARDS above 1: shard servers that did not answer in time (their posts are not on the page). */
+    missingShards: { type: 'array', items: { type: 'string' } },
+  },
 } as const;
 
 export const pageQuery = {

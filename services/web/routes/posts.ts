@@ -7,21 +7,32 @@
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
+import { parseId } from '../../shared/shard/ids.ts';
 import type { GtidPosition } from '../consistency/gtid.ts';
 import { requestDigest } from '../db/idempotency.ts';
 import { sessionOf } from '../plugins/sessions.ts';
+import type { Owner } from '../plugins/shards.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
 import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';
+import { scatterFeed } from '../sharding/feed.ts';
+import { nextId } from '../sharding/ids.ts';
 import { newPostBody, type PageQuery, pageQuery, pageSchema, postSchema } from './post-schemas.ts';
 import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
+  bigIdParams,
   errorResponses,
   type IdempotencyHeaders,
   idempotencyHeaders,
-  idParams,
 } from './schemas.ts';
 
-export type PostOptions = ReadPolicy;
+export interface PostOptions extends ReadPolicy {
+  /** SHARDS above 1: how long the feed waits for each shard server. */
+  readonly shardReadTimeoutMs: number;
+}
+
+/** X-DB of a sharded read: the server that answered and the logical shard. */
+const sharded = (owner: Owner, servedBy: string): string =>
+  owner.logical === undefined ? servedBy : `${servedBy};logical=${owner.logical}`;
 
 function cursorOf(before: string | undefined) {
   const cursor = decodeCursor(before);
@@ -60,6 +71,8 @@ export default async function postRoutes(
     async (request, reply) => {
       const { data } = sessionOf(request);
       const { body } = request.body;
+      const userId = BigInt(data.userId);
+      const owner = app.homeOf(userId);
       const key = request.headers['idempotency-key'];
       const claim = key
         ? {
@@ -68,41 +81,50 @@ export default async function postRoutes(
             requestHash: requestDigest('POST /api/posts', body),
           }
         : undefined;
-      const result = await app.idempotency.writeOnce(claim, async (tx) => {
-        const inserted = await tx.write('INSERT INTO posts (user_id, body) VALUES (?, ?)', [
-          data.userId,
+      const result = await owner.idempotency.writeOnce(claim, async (tx) => {
+        // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
+        const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
+        const inserted = await tx.write('INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)', [
+          id,
+          userId,
           body,
         ]);
-        const [row] = await tx.rows<PostRow>(...postById(inserted.insertId));
+        const [row] = await tx.rows<PostRow>(...postById(id ?? BigInt(inserted.insertId)));
         if (row === undefined) throw new Error('inserted post not found in its own transaction');
         return { statusCode: 201, body: toPost(row) };
       });
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
       await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
-      markWrite(request, reply, options, result.gtid);
-      return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
+      // A shard server's GTID is no use to the directory's replicas (shards have none yet).
+      if (owner.logical === undefined) markWrite(request, reply, options, result.gtid);
+      return reply.header('x-db', owner.label).code(result.statusCode).send(result.body);
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: string } }>(
     '/api/posts/:id',
     {
       config: { access: 'read' },
-      schema: { params: idParams, response: { 200: postSchema, ...errorResponses } },
+      schema: { params: bigIdParams, response: { 200: postSchema, ...errorResponses } },
     },
     async (request, reply) => {
-      const { id } = request.params;
+      const id = parseId(request.params.id);
+      if (id === undefined || !(app.shards?.holds(id) ?? true))
+        throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${request.params.id}`);
+      const owner = app.homeOf(id);
       const after = writerPosition(request, options);
       const result = await app.cache.aside(
         app.cacheKeys.post(id),
         async () => {
-          const { rows, servedBy } = await app.db.read<PostRow>(options.readFrom, ...postById(id), {
-            after,
-          });
+          const { rows, servedBy } = await owner.db.read<PostRow>(
+            options.readFrom,
+            ...postById(id),
+            { after: owner.logical === undefined ? after : undefined },
+          );
           const [row] = rows;
           if (row === undefined)
             throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
-          return { value: toPost(row), servedBy };
+          return { value: toPost(row), servedBy: sharded(owner, servedBy) };
         },
         after,
       );
@@ -111,33 +133,37 @@ export default async function postRoutes(
     },
   );
 
-  app.get<{ Params: { id: number }; Querystring: PageQuery }>(
+  app.get<{ Params: { id: string }; Querystring: PageQuery }>(
     '/api/users/:id/posts',
     {
       config: { access: 'read' },
       schema: {
-        params: idParams,
+        params: bigIdParams,
         querystring: pageQuery,
         response: { 200: pageSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
       const { limit, before } = request.query;
-      const userId = request.params.id;
+      const userId = parseId(request.params.id);
+      if (userId === undefined || !(app.shards?.holds(userId) ?? true))
+        throw new HttpError(404, 'WEB_ERR_USER_NOT_FOUND', `no user ${request.params.id}`);
       const cursor = cursorOf(before);
       const from = options.readFrom;
-      const load = async (after: GtidPosition | undefined) => {
-        const user = await app.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId], {
+      const owner = app.homeOf(userId);
+      const load = async (position: GtidPosition | undefined) => {
+        const after = owner.logical === undefined ? position : undefined;
+        const user = await owner.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId], {
           after,
         });
         if (user.rows.length === 0)
           throw new HttpError(404, 'WEB_ERR_USER_NOT_FOUND', `no user ${userId}`);
-        const { rows, servedBy } = await app.db.read<PostRow>(
+        const { rows, servedBy } = await owner.db.read<PostRow>(
           from,
           ...userPostsPage(userId, limit, cursor),
           { after },
         );
-        return { value: page(rows, limit), servedBy };
+        return { value: page(rows, limit), servedBy: sharded(owner, servedBy) };
       };
       const result = await app.cache.view(
         app.cacheKeys.userPosts(userId, limit, before),
@@ -158,7 +184,20 @@ export default async function postRoutes(
     async (request, reply) => {
       const { limit, before } = request.query;
       const cursor = cursorOf(before);
+      const shards = app.shards;
       const load = async (after: GtidPosition | undefined) => {
+        if (shards !== undefined) {
+          const gathered = await scatterFeed(
+            shards,
+            options.readFrom,
+            limit,
+            cursor,
+            options.shardReadTimeoutMs,
+          );
+          const value = page(gathered.rows, limit);
+          const missing = gathered.missing.length > 0 ? { missingShards: gathered.missing } : {};
+          return { value: { ...value, ...missing }, servedBy: gathered.servedBy.join(',') };
+        }
         const { rows, servedBy } = await app.db.read<PostRow>(
           options.readFrom,
           ...feedPage(limit, cursor),
@@ -167,7 +206,11 @@ export default async function postRoutes(
         return { value: page(rows, limit), servedBy };
       };
       const result = await app.cache.view(
-        app.cacheKeys.feed(limit, before),
+        {
+          ...app.cacheKeys.feed(limit, before),
+          // A page missing a shard is not cached: the next reader asks again.
+          keep: (value) => (value as { missingShards?: unknown }).missingShards === undefined,
+        },
         load,
         writerPosition(request, options),
       );

@@ -22,6 +22,17 @@ export const idParams = {
   properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
 } as const;
 
+/** A post's or user's id: decimal digits, 64-bit (sharded ids pass 2^53, so they are text). */
+export const bigIdParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,18}$' } },
+} as const;
+
+/** An id in a response: a number unsharded, a decimal string past 2^53 (shard/ids.ts idToJson). */
+export const idValue = { type: ['integer', 'string'] } as const;
+
 /** Printable ASCII without spaces, 1–128 characters. */
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,128}$';
 
@@ -54,5 +65,5 @@ export interface Credentials {
 export const userSchema = {
   type: 'object',
   required: ['id', 'username'],
-  properties: { id: { type: 'integer' }, username: { type: 'string' } },
+  properties: { id: idValue, username: { type: 'string' } },
 } as const;

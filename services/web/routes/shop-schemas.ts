@@ -1,5 +1,6 @@
 /** Schemas of the shop routes: products, the cart, orders. */
 import { MAX_QTY } from '../shop/cart.ts';
+import { idValue } from './schemas.ts';
 
 export const SKU_PATTERN = '^[A-Z0-9-]{1,32}$';
 
@@ -30,7 +31,7 @@ export const orderSchema = {
   type: 'object',
   required: ['id', 'items', 'count', 'totalCents', 'createdAt'],
   properties: {
-    id: { type: 'integer' },
+    id: idValue,
     items: { type: 'array', items: line },
     count: { type: 'integer' },
     totalCents: { type: 'integer' },

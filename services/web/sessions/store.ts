@@ -5,7 +5,8 @@
  * land.
  */
 export interface SessionData {
-  readonly userId: number;
+  /** A number unsharded; decimal text for a 64-bit sharded id. */
+  readonly userId: number | string;
   readonly username: string;
   /** When the session was created (ms since epoch): /api/me reports its age. */
   readonly createdAt: number;
@@ -63,7 +64,10 @@ export function decodeSession(text: string): SessionData | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (
-    typeof v.userId !== 'number' ||
+    !(
+      typeof v.userId === 'number' ||
+      (typeof v.userId === 'string' && /^[1-9][0-9]{0,18}$/.test(v.userId))
+    ) ||
     typeof v.username !== 'string' ||
     typeof v.createdAt !== 'number'
   ) {

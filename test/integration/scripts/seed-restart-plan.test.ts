@@ -46,7 +46,7 @@ test('after make seed and a restart, the post queries walk their indexes (no fil
   ).finally(() => primary.end());
   assert.ok(newest, 'the seed wrote posts');
   const cursor = { createdAt: newest.created_at as Date, id: BigInt(newest.id as string | number) };
-  const author = Number(newest.user_id);
+  const author = BigInt(newest.user_id as string | number);
   const plans: [string, [string, unknown[]], string][] = [
     ['feed, first page', feedPage(20, undefined), 'idx_posts_created'],
     ['feed, later page', feedPage(20, cursor), 'idx_posts_created'],

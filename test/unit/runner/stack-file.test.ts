@@ -45,6 +45,25 @@ test('stack.json: entry, every service with pid, URLs, paths; setup has no pid',
   assert.equal(byName.get('mysql-primary')?.logFile, '/s/mysql-primary/log');
   assert.equal(byName.get('setup')?.pid, null);
   assert.equal(byName.get('lb')?.pid, pids.get('lb'));
+  assert.deepEqual([byName.get('lb')?.state, byName.get('lb')?.restarts], ['running', 0]);
+  assert.equal(byName.get('setup')?.state, 'finished');
+  // The supervisor's view wins: a restarted web server shows its new pid and count.
+  const supervised = describeStack(plan, '/s', {
+    pids,
+    supervision: (name) =>
+      name === 'web-1' ? { state: 'restarting', pid: null, restarts: 3 } : undefined,
+    runnerPid: 42,
+    detached: false,
+    startedAt: new Date('2026-01-01T00:00:00Z'),
+    readyInMs: 1,
+    portBase: 9000,
+    boxes,
+    secrets,
+  }).services.find((x) => x.name === 'web-1');
+  assert.deepEqual(
+    [supervised?.state, supervised?.pid, supervised?.restarts],
+    ['restarting', null, 3],
+  );
   assert.deepEqual(info.mysql, {
     user: 'app',
     database: 'scaling_lab',

@@ -121,8 +121,10 @@ test('split API pools need shared sessions', () => {
 test('stage 6 gets its queue and workers; only what is not built yet falls back', () => {
   const gaps = presetGaps(6).map((g) => g.split('=')[0]);
   assert.ok(!gaps.includes('THUMBNAILS') && !gaps.includes('WORKER_REPLICAS'), gaps.join(' '));
-  assert.ok(gaps.includes('SHARDS'), 'sharding is not built: SHARDS=2 falls back');
-  assert.equal(resolveFlags({ STAGE: '6' }).shards, 1);
+  assert.ok(!gaps.includes('SHARDS'), 'sharding is built: stage 6 runs two shard servers');
+  assert.equal(resolveFlags({ STAGE: '6' }).shards, 2);
+  assert.equal(resolveFlags({ STAGE: '4', SHARDS: '8' }).shards, 8);
+  assert.throws(() => resolveFlags({ SHARDS: '9' }), /SHARDS="9"/);
 });
 
 test('preset values not built yet fall back and are reported', () => {

@@ -68,3 +68,28 @@ test('compose mode: one service per pool, standard ports, DNS discovery', () => 
   );
   assert.equal(web[0]?.env.MYSQL_PRIMARY, 'mysql-primary:3306');
 });
+
+test('SHARDS=3 plans three shard primaries in their address slots, wired to setup and web', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4', SHARDS: '3' }), native);
+  const shards = plan.services.filter((s) => s.kind === 'mysql-shard');
+  assert.deepEqual(
+    shards.map((s) => [s.name, s.host, s.ports.mysql, s.serverId]),
+    [
+      ['mysql-shard-1', '127.0.0.190', 20310, 101],
+      ['mysql-shard-2', '127.0.0.191', 20311, 102],
+      ['mysql-shard-3', '127.0.0.192', 20312, 103],
+    ],
+  );
+  const endpoints = shards.map((s) => `${s.host}:${s.ports.mysql}`).join(',');
+  const env = (name: string) => plan.services.find((s) => s.name === name)?.env;
+  assert.equal(env('setup')?.MYSQL_SHARDS, endpoints);
+  assert.equal(env('web-1')?.MYSQL_SHARDS, endpoints);
+  assert.ok(
+    plan.services.find((s) => s.name === 'setup')?.dependsOn.includes('mysql-shard-3'),
+    'setup waits for every shard server',
+  );
+  for (const s of shards) assert.equal(s.quota?.variable, 'DB_BOX_CPUS');
+  const unsharded = planStack(resolveFlags({ STAGE: '4' }), native);
+  assert.ok(!unsharded.services.some((s) => s.kind === 'mysql-shard'));
+  assert.equal(unsharded.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARDS, undefined);
+});

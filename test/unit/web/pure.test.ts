@@ -138,7 +138,8 @@ test('session ids and stored sessions', () => {
     '',
     'null',
     '[]',
-    '{"userId":"1","username":"bob","createdAt":5,"cart":{}}',
+    '{"userId":"01","username":"bob","createdAt":5,"cart":{}}',
+    '{"userId":"1 OR 1","username":"bob","createdAt":5,"cart":{}}',
     '{"userId":1}',
     '{',
   ]) {

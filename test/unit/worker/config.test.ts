@@ -58,6 +58,7 @@ test('the web servers need Redis for the queue and a thumbnailUrl size among the
     STAGE: '6',
     MYSQL_PRIMARY: '127.0.0.1:3306',
     MYSQL_REPLICAS: '127.0.0.1:3307',
+    MYSQL_SHARDS: '127.0.0.190:3310,127.0.0.191:3311',
     MYSQL_PASSWORD: 'pw',
     MEMCACHED_SERVERS: '127.0.0.1:11211',
     S3_BUCKET: 'scaling-lab',
@@ -69,6 +70,11 @@ test('the web servers need Redis for the queue and a thumbnailUrl size among the
     CDN_PURGE_TOKEN: 'a-purge-token-of-16+',
   };
   assert.ok(problems(() => loadWebConfig(web)).some((p) => p.includes('THUMBNAILS=queue')));
+  assert.ok(
+    problems(() => loadWebConfig({ ...web, MYSQL_SHARDS: '127.0.0.190:3310' })).some((p) =>
+      p.startsWith('MYSQL_SHARDS needs 2 host:port entries when SHARDS=2'),
+    ),
+  );
   const ok = loadWebConfig({ ...web, REDIS_URL: 'redis://127.0.0.1:6379' });
   assert.equal(ok.flags.thumbnails, 'queue');
   assert.deepEqual(ok.THUMBNAIL_SIZES, [128, 256, 512]);

@@ -1,0 +1,138 @@
+/**
+ * Checks a load's ledger against the stack: looks every write up in the primary (posts by their
+ * body, uploads by their SHA-256, keys in idempotency_keys), reads every acknowledged upload back
+ * through the LB, and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and counts the
+ * thumbnail objects in each upload's folder of the object store. The verdict is verdict.ts's.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { parseSizes } from '../../services/shared/thumbnails/job.ts';
+import { connectDb, type StackFile, s3Of } from '../drills/stack.ts';
+import type { Browser } from '../mixed-load/browser.ts';
+import { isAcknowledged, type Ledger } from './ledger.ts';
+import { type FoundMedia, judgeLedger, type LedgerVerdict } from './verdict.ts';
+
+const CHUNK = 500;
+
+async function rowsIn(
+  db: Connection,
+  sql: string,
+  values: readonly string[],
+): Promise<RowDataPacket[]> {
+  const rows: RowDataPacket[] = [];
+  for (let i = 0; i < values.length; i += CHUNK) {
+    const part = values.slice(i, i + CHUNK);
+    const [found] = await db.query<RowDataPacket[]>(
+      { sql: sql.replace('(?)', `(${part.map(() => '?').join(',')})`), timeout: 15_000 },
+      part,
+    );
+    rows.push(...found);
+  }
+  return rows;
+}
+
+function group<V>(
+  rows: RowDataPacket[],
+  key: string,
+  value: (r: RowDataPacket) => V,
+): Map<string, V[]> {
+  const map = new Map<string, V[]>();
+  for (const r of rows) map.set(String(r[key]), [...(map.get(String(r[key])) ?? []), value(r)]);
+  return map;
+}
+
+async function thumbnailCount(stack: StackFile, objectKey: string): Promise<number> {
+  const s3 = s3Of(stack);
+  if (s3 === undefined) return 0;
+  const prefix = objectKey.slice(0, objectKey.lastIndexOf('/') + 1);
+  const listed = await s3.client.send(
+    new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }),
+  );
+  s3.client.destroy();
+  return (listed.Contents ?? []).filter((o) => /\/thumbnail-\d+\.webp$/.test(o.Key ?? '')).length;
+}
+
+async function pendingUploads(db: Connection, shas: readonly string[]): Promise<number> {
+  const rows = await rowsIn(
+    db,
+    "SELECT id FROM media WHERE thumbnail_status = 'pending' AND sha256 IN (?)",
+    shas,
+  );
+  return rows.length;
+}
+
+export interface CheckOptions {
+  /** How long queued thumbnail jobs may take to finish after the load (default 90 s). */
+  readonly thumbnailWaitMs?: number;
+}
+
+export async function checkLedger(
+  stack: StackFile,
+  ledger: Ledger,
+  reader: Browser,
+  options: CheckOptions = {},
+): Promise<LedgerVerdict> {
+  const queued = stack.flags.THUMBNAILS === 'queue';
+  const posts = ledger.entries.filter((e) => e.kind === 'post');
+  const uploads = ledger.entries.filter((e) => e.kind === 'upload');
+  const shas = uploads.map((e) => e.sha256 ?? '');
+  const db = await connectDb(stack);
+  try {
+    if (queued && shas.length > 0) {
+      const deadline = Date.now() + (options.thumbnailWaitMs ?? 90_000);
+      while ((await pendingUploads(db, shas)) > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    const postRows = await rowsIn(
+      db,
+      'SELECT id, body FROM posts WHERE body IN (?)',
+      posts.map((e) => e.body ?? ''),
+    );
+    const keyRows = await rowsIn(
+      db,
+      'SELECT idem_key FROM idempotency_keys WHERE idem_key IN (?)',
+      ledger.entries.map((e) => e.key),
+    );
+    const mediaRows = await rowsIn(
+      db,
+      'SELECT id, sha256, object_key, thumbnail_status, thumbnail_sizes FROM media WHERE sha256 IN (?)',
+      shas,
+    );
+    const media = new Map<string, FoundMedia[]>();
+    for (const r of mediaRows) {
+      const found: FoundMedia = {
+        id: String(r.id),
+        status: String(r.thumbnail_status),
+        thumbnails: queued ? await thumbnailCount(stack, String(r.object_key)) : 0,
+        sizes: (parseSizes(String(r.thumbnail_sizes)) ?? []).length,
+      };
+      media.set(String(r.sha256), [...(media.get(String(r.sha256)) ?? []), found]);
+    }
+    const unreadable = new Map<string, string>();
+    for (const entry of uploads.filter(isAcknowledged)) {
+      if (entry.url === undefined) {
+        unreadable.set(entry.key, 'no url in the answer');
+        continue;
+      }
+      const got = await reader
+        .bytes(entry.url)
+        .catch((e: Error) => ({ status: 0, body: Buffer.from(e.message) }));
+      if (got.status !== 200) unreadable.set(entry.key, `GET ${entry.url}: ${got.status}`);
+      else if (entry.bytes !== undefined && !got.body.equals(entry.bytes))
+        unreadable.set(
+          entry.key,
+          `GET ${entry.url}: ${got.body.length} bytes differ from the ${entry.bytes.length} sent`,
+        );
+    }
+    const keys = new Map([...group(keyRows, 'idem_key', () => 1)].map(([k, v]) => [k, v.length]));
+    return judgeLedger(ledger.entries, {
+      posts: group(postRows, 'body', (r) => String(r.id)),
+      keys,
+      media,
+      unreadable,
+      queued,
+    });
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `make load SCENARIO=read-heavy [MODE=rate|capacity|ramp] [RATE=200] [DURATION=20] ...`: loads the
+ * running native stack (found through STACK_FILE, default .stack/stack.json) and reports latency,
+ * throughput, errors, the generator's own CPU, the components' samples and the bottleneck. Writes
+ * RESULTS_DIR/load-<time>/result.json. See loadtest/README.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../services/shared/config/env.ts';
+import type { Progress } from '../run/run-load.ts';
+import { sampleWhile } from '../sample/sampler.ts';
+import { verdictLines } from '../sample/verdict-text.ts';
+import { type LoadConfig, offeringSeconds, parseLoadConfig } from './config.ts';
+import { runMode, warmUp } from './modes.ts';
+import { prepare, readStack } from './prepare.ts';
+import { textReport } from './text-report.ts';
+
+function progressLine(c: LoadConfig): (label: string) => Progress {
+  const tty = process.stderr.isTTY;
+  return (label) => (p) => {
+    const line = `  ${c.SCENARIO} ${label}  ${p.second} s  ${p.rps} req/s  p99 ${p.p99.toFixed(0)} ms  errors ${p.errors}`;
+    if (tty) process.stderr.write(`\r${line.padEnd(79)}`);
+    else if (p.second % 5 === 0) process.stderr.write(`${line}\n`);
+  };
+}
+
+async function main(): Promise<void> {
+  const config = parseLoadConfig(process.env);
+  const say = (t: string) => process.stderr.write(`${t}\n`);
+  say(
+    `load: ${config.SCENARIO}, mode ${config.MODE}, at most ${offeringSeconds(config)} s of load`,
+  );
+  const prepared = await prepare(config.STACK_FILE, config.SCENARIO, {
+    reset: config.RESET === 'on',
+    password: config.SEED_PASSWORD,
+  });
+  for (const note of prepared.notes) say(`load: ${note}`);
+  say(`load: target ${prepared.target.origin}; warming up ${config.WARMUP} s`);
+  await warmUp(config, prepared);
+  const { value: result, sampling } = await sampleWhile(readStack(config.STACK_FILE), () =>
+    runMode(config, prepared, progressLine(config)),
+  );
+  const verdict = sampling.verdict(result.runs.every((r) => r.generator.trusted));
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const dir = join(config.RESULTS_DIR, `load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  const report = {
+    config,
+    target: prepared.target.origin,
+    notes: prepared.notes,
+    ...result,
+    verdict,
+    machineBusy: sampling.machineBusy,
+    samples: sampling.readings,
+  };
+  writeFileSync(join(dir, 'result.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const text = [textReport(result), '', ...verdictLines(verdict, sampling.machineBusy)].join('\n');
+  process.stdout.write(`${text}\n\nwritten: ${join(dir, 'result.json')}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`load: ${error.message}\n`);
+  else
+    process.stderr.write(
+      `load failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,82 @@
+/**
+ * Samples the stack once a second while a load runs (in the main thread; the load runs in worker
+ * threads), plus the whole machine's busy share from /proc/stat, and turns the readings into the
+ * USE verdict.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { StackFile } from '../../runner/stack/stack-file.ts';
+import { type Reading, Snapshotter } from './snapshot.ts';
+import { analyse, type Verdict } from './use.ts';
+
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const [cpu = ''] = readFileSync('/proc/stat', 'utf8').split('\n');
+    const f = cpu.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+export interface Sampling {
+  readonly readings: readonly Reading[];
+  readonly machineBusy: number;
+  verdict(generatorTrusted: boolean): Verdict;
+}
+
+export async function sampleWhile<T>(
+  stack: StackFile,
+  work: () => Promise<T>,
+): Promise<{ value: T; sampling: Sampling }> {
+  const snap = new Snapshotter(stack);
+  const readings: Reading[] = [];
+  const startTicks = machineTicks();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const t = performance.now();
+      readings.push(await snap.read().catch(() => ({ atMs: performance.now(), values: {} })));
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - t))));
+    }
+  })();
+  try {
+    const value = await work();
+    return { value, sampling: summarise(stack, readings, startTicks) };
+  } finally {
+    stopped = true;
+    await loop;
+    await snap.close();
+  }
+}
+
+function summarise(
+  stack: StackFile,
+  readings: Reading[],
+  start: { busy: number; total: number },
+): Sampling {
+  const end = machineTicks();
+  const machineBusy =
+    end.total > start.total ? (end.busy - start.busy) / (end.total - start.total) : 0;
+  const boxCpus = Object.fromEntries(
+    stack.boxes.list.map((b) => [b.name, stack.boxes.enforced ? b.cpus : null]),
+  );
+  const components = stack.services
+    .filter((s) => s.pid !== null)
+    .map((s) => ({ name: s.name, kind: s.kind, box: s.box }));
+  return {
+    readings,
+    machineBusy,
+    verdict: (generatorTrusted) =>
+      analyse({
+        readings,
+        components,
+        boxCpus,
+        machineCores: availableParallelism(),
+        machineBusy,
+        generatorTrusted,
+      }),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * SHARDS above 1: one DbCluster per shard server (MYSQL_SHARDS), their migrations, the shard map
+ * from the directory (re-read every SHARD_MAP_REFRESH_MS, so a reshard's map flip reaches every
+ * web server without a restart), as `app.shards`. `app.homeOf(id)` says where the rows of a user
+ * (or of a post or order, by its id) live in either mode: the user's shard, or the one primary.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { mysqlPoolOptions } from '../../shared/config/fields.ts';
+import { DbTarget } from '../../shared/db/target.ts';
+import { WriterWatch } from '../../shared/db/writer-watch.ts';
+import type { WebConfig } from '../config.ts';
+import { DbCluster } from '../db/cluster.ts';
+import { IdempotentWrites } from '../db/idempotency.ts';
+import { MIGRATIONS } from '../db/migrations.ts';
+import { ensurePostsEngine } from '../db/posts-engine.ts';
+import { ensureShardMap, readShardMap } from '../sharding/map-store.ts';
+import { SHARDING_MIGRATIONS } from '../sharding/migrations.ts';
+import { ShardRouter, type ShardServer } from '../sharding/router.ts';
+import { migrateWhenReachable } from './database.ts';
+
+/** Where an owner's rows live. `logical` is undefined on an unsharded stack. */
+export interface Owner {
+  readonly db: DbCluster;
+  readonly idempotency: IdempotentWrites;
+  readonly label: string;
+  readonly logical: number | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    shards: ShardRouter | undefined;
+    homeOf(id: bigint): Owner;
+  }
+}
+
+export interface ShardsOptions {
+  readonly config: WebConfig;
+  readonly migrate: boolean;
+}
+
+async function shardsPlugin(
+  app: FastifyInstance,
+  { config, migrate: shouldMigrate }: ShardsOptions,
+) {
+  if (config.MYSQL_SHARDS.length === 0) {
+    const single: Owner = {
+      db: app.db,
+      idempotency: app.idempotency,
+      label: 'primary',
+      logical: undefined,
+    };
+    app.decorate('shards', undefined);
+    app.decorate('homeOf', () => single);
+    return;
+  }
+  const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
+  const ttlSeconds = config.IDEMPOTENCY_KEY_TTL_HOURS * 3600;
+  const servers: ShardServer[] = config.MYSQL_SHARDS.map((address, i) => {
+    const name = `shard-${i + 1}`;
+    const primary = new DbTarget({ ...common, name, role: 'primary', ...address });
+    return {
+      name,
+      // One server per shard: its watch is never started, the shard's server always writes.
+      db: new DbCluster(new WriterWatch([primary]), config.CAUSAL_READ_WAIT_MS),
+      idempotency: new IdempotentWrites(() => primary, ttlSeconds),
+    };
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled(servers.map((s) => s.db.close()));
+  });
+  if (shouldMigrate) {
+    const waitMs = config.STARTUP_DB_WAIT_MS;
+    await migrateWhenReachable(app.db.primary, app, waitMs, SHARDING_MIGRATIONS);
+    for (const s of servers) {
+      await migrateWhenReachable(s.db.primary, app, waitMs, [
+        ...MIGRATIONS,
+        ...SHARDING_MIGRATIONS,
+      ]);
+      await ensurePostsEngine(s.db.primary, config.flags.postsEngine, app.log);
+    }
+  }
+  const map = await ensureShardMap(app.db.primary, servers.length);
+  const router = new ShardRouter(servers, map);
+  app.decorate('shards', router);
+  app.decorate('homeOf', (id: bigint) => router.forId(id));
+  app.log.info(router.describe(), 'shard map loaded');
+  const timer = setInterval(() => {
+    readShardMap(app.db.primary, servers.length).then(
+      (next) => {
+        if (next.some((server, l) => server !== router.map[l])) {
+          router.map = next;
+          app.log.info(router.describe(), 'shard map changed');
+        }
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'shard map refresh failed'),
+    );
+  }, config.SHARD_MAP_REFRESH_MS).unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+export default fp(shardsPlugin, { name: 'shards', dependencies: ['database', 'idempotency'] });

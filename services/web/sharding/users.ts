@@ -1,0 +1,29 @@
+/**
+ * Accounts on a sharded stack. The directory (mysql-primary) holds every account: its id (which
+ * carries the user's logical shard), its unique username and its password hash; that is what makes
+ * usernames unique across shards and lets a login find the user. The user's shard holds a copy of
+ * the id and username, which the user's posts and orders reference (and join for the author's name).
+ * The copy is written right after sign-up and again, idempotently, at every login, so a sign-up
+ * interrupted between the two still gets its row before it can write anything.
+ */
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { LOGICAL_SHARDS } from '../../shared/shard/shard-map.ts';
+
+/** A new user's logical shard: uniform, so 256 logical shards fill evenly. */
+export const newUserShard = (): number => randomInt(LOGICAL_SHARDS);
+
+/** Makes sure the user's row exists on their shard (no-op unsharded). */
+export async function ensureShardUser(
+  app: FastifyInstance,
+  id: bigint,
+  username: string,
+): Promise<void> {
+  if (app.shards === undefined) return;
+  await app
+    .homeOf(id)
+    .db.primary.write("INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')", [
+      id,
+      username,
+    ]);
+}

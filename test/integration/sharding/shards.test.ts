@@ -1,0 +1,210 @@
+/**
+ * SHARDS=2 against real MariaDB processes: ids carry the logical shard and the time, each user's
+ * posts and orders land on the server the shard map names (checked in each server's tables), a
+ * read by id goes straight there, usernames stay unique across shards (concurrent sign-ups of one
+ * name), the feed's scatter-gather pages through every shard exactly once in order, and a paused
+ * shard server (SIGSTOP, as a hung box) costs the feed its posts, named, not the page.
+ *
+ * Settings changed from the product's defaults, and why: SHARDS=2 is what is under test (the
+ * unsharded default is every other test); CACHE=off so every read reaches a database and X-DB
+ * names it (the cache over sharded reads is the same code as web/cache.test.ts covers); small
+ * pools, because the machine is small.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RowDataPacket } from 'mysql2/promise';
+import { decomposeId, shardOfId } from '../../../services/shared/shard/ids.ts';
+import { evenShardMap } from '../../../services/shared/shard/shard-map.ts';
+import { type Client, headerOf } from '../../support/http.ts';
+import { startOwnStack } from '../../support/own-stack.ts';
+import { connectMysql, query, serviceOf } from '../../support/stack.ts';
+
+interface Post {
+  id: string;
+  userId: string;
+  body: string;
+  createdAt: string;
+}
+interface Page {
+  posts: Post[];
+  next: string | null;
+  missingShards?: string[];
+}
+
+const FLAGS = {
+  STAGE: '4',
+  SHARDS: '2',
+  CACHE: 'off',
+  WEB_REPLICAS: '1',
+  READ_API_REPLICAS: '1',
+  WRITE_API_REPLICAS: '1',
+  DB_REPLICAS: '1',
+};
+const MAP = evenShardMap(2);
+const serverOf = (id: string) => `shard-${(MAP[shardOfId(BigInt(id))] ?? -1) + 1}`;
+
+test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused shard', async (t) => {
+  const stack = await startOwnStack(t, FLAGS);
+  assert.deepEqual(stack.info.shards?.servers, ['mysql-shard-1', 'mysql-shard-2']);
+  assert.equal(stack.info.shards?.initialMap, '0-127:0,128-255:1');
+
+  // Sign-ups until both shard servers hold users (a user's logical shard is uniform at random).
+  const users: { client: Client; id: string }[] = [];
+  for (
+    let i = 0;
+    i < 40 && (users.length < 4 || new Set(users.map((u) => serverOf(u.id))).size < 2);
+    i++
+  ) {
+    const client = stack.client();
+    const credentials = { username: `shard_user_${i}`, password: 'shard-password' };
+    const made = await client.post<{ id: string }>('/api/users', { json: credentials });
+    assert.equal(made.status, 201);
+    assert.equal(typeof made.body.id, 'string', '64-bit ids travel as strings');
+    assert.equal((await client.post('/api/sessions', { json: credentials })).status, 200);
+    users.push({ client, id: made.body.id });
+  }
+  assert.equal(new Set(users.map((u) => serverOf(u.id))).size, 2, 'users on both shard servers');
+
+  await t.test('one username, signed up five times at once, is taken once', async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        stack
+          .client()
+          .post('/api/users', { json: { username: 'only_once', password: 'pw-pw-pw-pw' } }),
+      ),
+    );
+    assert.deepEqual(attempts.map((a) => a.status).sort(), [201, 409, 409, 409, 409]);
+  });
+
+  const written: Post[] = [];
+  await t.test('posts carry their author’s logical shard and land on its server only', async () => {
+    const started = Date.now();
+    for (const [n, user] of users.entries()) {
+      for (let k = 0; k < 3; k++) {
+        const reply = await user.client.post<Post>('/api/posts', {
+          json: { body: `post ${k} of user ${n}` },
+          headers: { 'idempotency-key': `shard-post-${n}-${k}` },
+        });
+        assert.equal(reply.status, 201);
+        const parts = decomposeId(BigInt(reply.body.id));
+        assert.equal(parts.shard, shardOfId(BigInt(user.id)), 'the post takes the author’s shard');
+        assert.ok(parts.ms >= started - 5000 && parts.ms <= Date.now() + 5000, 'time in the id');
+        assert.equal(headerOf(reply, 'x-db'), `${serverOf(user.id)};logical=${parts.shard}`);
+        written.push(reply.body);
+      }
+    }
+    const counts = new Map<string, Set<string>>();
+    for (const name of ['mysql-shard-1', 'mysql-shard-2', 'mysql-primary']) {
+      const conn = await connectMysql(stack.info, {
+        instance: name,
+        database: stack.info.mysql.database,
+      });
+      try {
+        const rows = await query(conn, 'SELECT CAST(id AS CHAR) AS id FROM posts');
+        counts.set(name, new Set(rows.map((r: RowDataPacket) => String(r.id))));
+      } finally {
+        await conn.end();
+      }
+    }
+    assert.equal(counts.get('mysql-primary')?.size, 0, 'the directory holds no posts');
+    for (const post of written)
+      assert.ok(
+        counts.get(`mysql-${serverOf(post.userId)}`)?.has(post.id),
+        `${post.id} on its shard`,
+      );
+    const total =
+      (counts.get('mysql-shard-1')?.size ?? 0) + (counts.get('mysql-shard-2')?.size ?? 0);
+    assert.equal(total, written.length, 'each post once, on one shard');
+  });
+
+  await t.test('a read by id goes straight to the shard named in the id', async () => {
+    const reader = stack.client();
+    for (const post of written.slice(0, 6)) {
+      const reply = await reader.get<Post>(`/api/posts/${post.id}`);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.body, post.body);
+      assert.match(headerOf(reply, 'x-db') ?? '', new RegExp(`^${serverOf(post.id)};logical=`));
+    }
+    const mine = await reader.get<Page>(`/api/users/${users[0]?.id}/posts?limit=2`);
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.posts.length, 2);
+    assert.equal((await reader.get('/api/posts/999999999999999999')).status, 404);
+  });
+
+  await t.test('an order is written on its buyer’s shard, with an id of that shard', async () => {
+    const buyer = users[users.length - 1];
+    assert.ok(buyer);
+    const added = await buyer.client.post('/api/cart/items', { json: { sku: 'BOOK-002', qty: 2 } });
+    assert.equal(added.status, 200);
+    const order = await buyer.client.post<{ id: string }>('/api/orders');
+    assert.equal(order.status, 201);
+    const logical = shardOfId(BigInt(buyer.id));
+    assert.equal(shardOfId(BigInt(order.body.id)), logical);
+    assert.equal(headerOf(order, 'x-db'), `${serverOf(buyer.id)};logical=${logical}`);
+    const conn = await connectMysql(stack.info, {
+      instance: `mysql-${serverOf(buyer.id)}`,
+      database: stack.info.mysql.database,
+    });
+    try {
+      const rows = await query(
+        conn,
+        'SELECT CAST(user_id AS CHAR) AS u, item_count FROM orders WHERE id = CAST(? AS UNSIGNED)',
+        [order.body.id],
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.u, r.item_count]),
+        [[buyer.id, 2]],
+      );
+    } finally {
+      await conn.end();
+    }
+  });
+
+  await t.test('the feed pages through every shard exactly once, newest first', async () => {
+    const reader = stack.client();
+    const seen: Post[] = [];
+    let before: string | null = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const reply: Awaited<ReturnType<typeof reader.get<Page>>> = await reader.get<Page>(
+        `/api/feed?limit=5${before ? `&before=${before}` : ''}`,
+      );
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.missingShards, undefined);
+      assert.equal(headerOf(reply, 'x-db'), 'shard-1,shard-2');
+      seen.push(...reply.body.posts);
+      before = reply.body.next;
+      if (before === null) break;
+    }
+    const key = (p: Post) => [Date.parse(p.createdAt), BigInt(p.id)] as const;
+    const expected = [...written].sort((a, b) => {
+      const [am, ai] = key(a);
+      const [bm, bi] = key(b);
+      return am !== bm ? bm - am : ai === bi ? 0 : ai > bi ? -1 : 1;
+    });
+    assert.deepEqual(
+      seen.map((p) => p.id),
+      expected.map((p) => p.id),
+    );
+  });
+
+  await t.test('a paused shard server: the feed answers in time and names it', async () => {
+    const paused = serviceOf(stack.info, 'mysql-shard-2');
+    process.kill(paused.pid ?? 0, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      const reply = await stack.client().get<Page>('/api/feed?limit=50');
+      const ms = performance.now() - started;
+      assert.equal(reply.status, 200);
+      assert.deepEqual(reply.body.missingShards, ['shard-2']);
+      assert.equal(headerOf(reply, 'x-db'), 'shard-1');
+      assert.ok(reply.body.posts.length > 0);
+      for (const p of reply.body.posts) assert.equal(serverOf(p.id), 'shard-1');
+      assert.ok(ms < 4000, `answered in ${Math.round(ms)} ms (SHARD_READ_TIMEOUT_MS is 1000)`);
+    } finally {
+      process.kill(paused.pid ?? 0, 'SIGCONT');
+    }
+    const healed = await stack.client().get<Page>('/api/feed?limit=50');
+    assert.equal(healed.body.missingShards, undefined);
+    assert.equal(healed.body.posts.length, written.length);
+  });
+});
