@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed db-status bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
+.PHONY: local down status stop start restart test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
 
 export
 
@@ -35,6 +35,9 @@ seed: build
 
 db-status: build
 	@node dist/scripts/db-status.js
+
+promote: build
+	@node dist/scripts/promote.js
 
 bench-db: build
 	@node dist/loadtest/bench-db/cli.js $(ARGS)

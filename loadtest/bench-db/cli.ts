@@ -6,10 +6,11 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { ConfigError, field, integer, parseEnv } from '../../services/shared/config/env.ts';
+import { benchEngines } from './engines.ts';
 import { benchQcache } from './qcache.ts';
-import { qcacheTable } from './report.ts';
+import { engineTable, qcacheTable } from './report.ts';
 
-const PHASES = ['qcache'] as const;
+const PHASES = ['qcache', 'engines'] as const;
 type Phase = (typeof PHASES)[number];
 
 const schema = {
@@ -17,6 +18,8 @@ const schema = {
   BENCH_DB_CONNECTIONS: field(integer(1, 256), 16),
   BENCH_DB_POSTS: field(integer(100, 2_000_000), 20_000),
   BENCH_DB_ROUNDS: field(integer(1, 20), 3),
+  BENCH_DB_ENGINE_ROWS: field(integer(0, 1_000_000), 10_000),
+  STACK_PORT_BASE: field(integer(1024, 65535 - 900), 8000),
 };
 
 const say = (line: string) => process.stderr.write(`bench-db: ${line}\n`);
@@ -55,6 +58,17 @@ async function main(): Promise<number> {
       say,
     );
     out.push('', '### Query cache vs memcached vs neither', '', qcacheTable(rows));
+  }
+  if (phases.includes('engines')) {
+    const rows = await benchEngines(
+      {
+        seconds: env.BENCH_DB_SECONDS,
+        rows: env.BENCH_DB_ENGINE_ROWS,
+        portBase: env.STACK_PORT_BASE,
+      },
+      say,
+    );
+    out.push('', '### Storage engines (posts table, private MariaDB)', '', engineTable(rows));
   }
   out.push(
     '',

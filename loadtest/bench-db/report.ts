@@ -1,4 +1,5 @@
 /** Markdown tables of `make bench-db`. Pure. */
+import type { EngineRow } from './engines.ts';
 import type { QcacheRow } from './qcache.ts';
 
 /** Generator CPU above this share of a core marks a row as limited by the load generator. */
@@ -20,6 +21,22 @@ export function qcacheTable(rows: readonly QcacheRow[]): string {
     const limited = r.result.generatorCpu >= GENERATOR_LIMIT ? ' **generator-limited**' : '';
     lines.push(
       `| ${r.scenario} | ${r.mode} | ${f0(r.result.rps)} | ${a > 0 ? (r.result.rps / a).toFixed(2) : '–'} | ${f1(r.result.p50Ms)} | ${f1(r.result.p99Ms)} | ${pct(r.hitRatio)} | ${r.result.failures} | ${(r.result.generatorCpu * 100).toFixed(0)} %${limited} | ${r.detail} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function engineTable(rows: readonly EngineRow[]): string {
+  const anchor = rows.find((r) => r.engine === 'InnoDB');
+  const x = (v: number, a: number | undefined) => (a ? (v / a).toFixed(2) : '–');
+  const lines = [
+    '| engine | writes/s | × InnoDB | write p99 ms | reads/s | × InnoDB | read p99 ms | on disk | bytes/row | data+index | acked before kill -9 | there after restart | after restart | generator CPU |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const r of rows) {
+    const limited = r.generatorCpu >= GENERATOR_LIMIT ? ' **generator-limited**' : '';
+    lines.push(
+      `| ${r.engine} | ${f0(r.writesPerSecond)} | ${x(r.writesPerSecond, anchor?.writesPerSecond)} | ${f1(r.writeP99Ms)} | ${f0(r.readsPerSecond)} | ${x(r.readsPerSecond, anchor?.readsPerSecond)} | ${f1(r.readP99Ms)} | ${(r.bytesOnDisk / 1048576).toFixed(1)} MiB | ${f0(r.bytesPerRow)} | ${(r.tableBytes / 1048576).toFixed(1)} MiB | ${r.acked} | ${r.survived} (${r.acked === 0 ? '–' : ((r.survived / r.acked) * 100).toFixed(1)} %) | ${r.afterRestart} | ${(r.generatorCpu * 100).toFixed(0)} %${limited} |`,
     );
   }
   return lines.join('\n');

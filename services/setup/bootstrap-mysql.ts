@@ -17,6 +17,7 @@ import {
   parseSlaveStatus,
   type SlaveStatus,
 } from './slave-status.ts';
+import { planTopologyTable } from './topology-table.ts';
 
 export class SetupError extends Error {
   readonly code: string;
@@ -68,6 +69,11 @@ async function bootstrapPrimary(
     app: config.app,
     replication: config.replication,
   });
+  const [table] = await rows(
+    conn,
+    "SELECT COUNT(*) AS n, @@server_id AS id FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'scaling_lab_control' AND TABLE_NAME = 'topology'",
+  );
+  plan.push(...planTopologyTable(Number(table?.n) > 0, Number(table?.id)));
   for (const s of plan) {
     log.info({ node }, s.purpose);
     await apply(conn, s);

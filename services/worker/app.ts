@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { mysqlPoolOptions } from '../shared/config/fields.ts';
 import { DbTarget } from '../shared/db/target.ts';
+import { WriterWatch } from '../shared/db/writer-watch.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createS3Client } from '../shared/s3-client.ts';
 import { S3ObjectStore } from '../shared/storage/s3-store.ts';
@@ -45,7 +46,26 @@ export function buildWorker(config: WorkerConfig, log: Logger): WorkerApp {
     ...mysqlPoolOptions(config),
     observer: quiet,
   });
-  const media = new MediaDb(primary);
+  const others = config.MYSQL_REPLICAS.map(
+    (address, i) =>
+      new DbTarget({
+        name: `replica-${i + 1}`,
+        role: 'replica',
+        ...address,
+        ...mysqlPoolOptions(config),
+        poolSize: 1,
+        observer: quiet,
+      }),
+  );
+  const watch = new WriterWatch([primary, ...others], (change) =>
+    log.warn(change, 'the database writer changed (topology record)'),
+  );
+  watch.start();
+  const closeDatabases = async () => {
+    watch.stop();
+    await Promise.allSettled(watch.all.map((t) => t.close()));
+  };
+  const media = new MediaDb(() => watch.writer);
   const producer = new ThumbnailProducer({
     url: config.REDIS_URL,
     queueName: config.QUEUE_NAME,
@@ -114,7 +134,7 @@ export function buildWorker(config: WorkerConfig, log: Logger): WorkerApp {
         producer.close(),
         connection.quit(),
         store.close(),
-        primary.close(),
+        closeDatabases(),
       ]);
     },
     onRefused(listener) {

@@ -8,7 +8,9 @@ import {
   ConfigError,
   type Env,
   field,
+  hostPort,
   integer,
+  list,
   oneOf,
   parseEnv,
   text,
@@ -32,6 +34,8 @@ const schema = {
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
   ...MYSQL_FIELDS,
   MYSQL_POOL_SIZE: field(integer(1, 100), 4),
+  /** The replicas too, so the worker follows a promotion (services/shared/db/writer-watch.ts). */
+  MYSQL_REPLICAS: field(list(hostPort), []),
   ...REDIS_FIELDS,
   ...S3_FIELDS,
   ...IMAGE_FIELDS,

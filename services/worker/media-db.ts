@@ -23,14 +23,15 @@ const jobOf = (r: MediaRow): ThumbnailJob | undefined => {
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export class MediaDb {
-  readonly #primary: DbTarget;
+  /** The writer now: it changes when a replica is promoted (WriterWatch). */
+  readonly #writer: () => DbTarget;
 
-  constructor(primary: DbTarget) {
-    this.#primary = primary;
+  constructor(writer: () => DbTarget) {
+    this.#writer = writer;
   }
 
   async find(id: number): Promise<{ objectKey: string; status: ThumbnailStatus } | undefined> {
-    const [row] = await this.#primary.rows<MediaRow>(
+    const [row] = await this.#writer().rows<MediaRow>(
       'SELECT id, object_key, thumbnail_sizes, thumbnail_status FROM media WHERE id = ?',
       [id],
     );
@@ -40,7 +41,7 @@ export class MediaDb {
   }
 
   async markReady(id: number): Promise<void> {
-    await this.#primary.write(
+    await this.#writer().write(
       "UPDATE media SET thumbnail_status = 'ready', thumbnail_error = NULL WHERE id = ? AND thumbnail_status <> 'ready'",
       [id],
     );
@@ -48,7 +49,7 @@ export class MediaDb {
 
   /** Only a pending thumbnail becomes failed: a late failure never undoes a ready one. */
   async markFailed(id: number, message: string): Promise<void> {
-    await this.#primary.write(
+    await this.#writer().write(
       "UPDATE media SET thumbnail_status = 'failed', thumbnail_error = ? WHERE id = ? AND thumbnail_status = 'pending'",
       [message.slice(0, 255), id],
     );
@@ -63,7 +64,7 @@ export class MediaDb {
     limit: number,
     enqueue: (jobs: ThumbnailJob[]) => Promise<void>,
   ): Promise<number> {
-    return this.#primary.transaction(async (tx) => {
+    return this.#writer().transaction(async (tx) => {
       const ids = (
         await tx.rows<Row & { media_id: number }>(
           'SELECT media_id FROM thumbnail_outbox ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED',
@@ -86,7 +87,7 @@ export class MediaDb {
 
   /** Pending uploads older than `olderThanMs` and no longer in the outbox, by id after `afterId`. */
   async stalePending(olderThanMs: number, afterId: number, limit: number): Promise<ThumbnailJob[]> {
-    const rows = await this.#primary.rows<MediaRow>(
+    const rows = await this.#writer().rows<MediaRow>(
       `SELECT m.id, m.object_key, m.thumbnail_sizes, m.thumbnail_status
          FROM media m LEFT JOIN thumbnail_outbox o ON o.media_id = m.id
         WHERE m.thumbnail_status = 'pending' AND o.media_id IS NULL

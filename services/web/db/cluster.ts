@@ -12,6 +12,7 @@
  */
 import { dbFailureOf } from '../../shared/db/errors.ts';
 import type { DbTarget, Param, Row, Session } from '../../shared/db/target.ts';
+import type { WriterWatch } from '../../shared/db/writer-watch.ts';
 import { formatGtid, type GtidPosition, gtidCovers, mergeGtid } from '../consistency/gtid.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
@@ -28,17 +29,26 @@ export interface ReadOptions {
 }
 
 export class DbCluster {
-  readonly primary: DbTarget;
-  readonly replicas: readonly DbTarget[];
+  /** Which server writes: the configured primary until the topology record names another. */
+  readonly watch: WriterWatch;
   /** How long a replica may take to reach a read's position before the next one is asked. */
   readonly #waitSeconds: number;
   readonly #reached = new Map<DbTarget, GtidPosition>();
   #next = 0;
 
-  constructor(primary: DbTarget, replicas: readonly DbTarget[], causalWaitMs = 0) {
-    this.primary = primary;
-    this.replicas = replicas;
+  constructor(watch: WriterWatch, causalWaitMs = 0) {
+    this.watch = watch;
     this.#waitSeconds = causalWaitMs / 1000;
+  }
+
+  /** The server that takes writes now (follows promotions without a restart). */
+  get primary(): DbTarget {
+    return this.watch.writer;
+  }
+
+  /** The servers that serve reads now: every one but the writer and fenced old primaries. */
+  get replicas(): readonly DbTarget[] {
+    return this.watch.readers;
   }
 
   /** Replicas in the order to try them (round-robin), without those whose breaker is open. */
@@ -105,6 +115,7 @@ export class DbCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.replicas, this.primary].map((t) => t.close()));
+    this.watch.stop();
+    await Promise.allSettled(this.watch.all.map((t) => t.close()));
   }
 }

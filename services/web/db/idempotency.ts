@@ -51,11 +51,12 @@ export const EXPIRED = 'created_at < NOW(3) - INTERVAL ? SECOND';
 const LIVE = 'created_at >= NOW(3) - INTERVAL ? SECOND';
 
 export class IdempotentWrites {
-  readonly #primary: DbTarget;
+  /** The writer now: it changes when a replica is promoted (DbCluster.primary). */
+  readonly #writer: () => DbTarget;
   readonly #ttlSeconds: number;
 
-  constructor(primary: DbTarget, ttlSeconds: number) {
-    this.#primary = primary;
+  constructor(writer: () => DbTarget, ttlSeconds: number) {
+    this.#writer = writer;
     this.#ttlSeconds = ttlSeconds;
   }
 
@@ -65,7 +66,7 @@ export class IdempotentWrites {
    */
   async alreadyAnswered(claim: IdempotencyClaim | undefined): Promise<boolean> {
     if (claim === undefined) return false;
-    const [row] = await this.#primary.rows<KeyRow>(
+    const [row] = await this.#writer().rows<KeyRow>(
       `SELECT status_code FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND ${LIVE}`,
       [claim.scope, claim.key, this.#ttlSeconds],
     );
@@ -77,7 +78,7 @@ export class IdempotentWrites {
     claim: IdempotencyClaim | undefined,
     work: (tx: Session) => Promise<WriteResult<T>>,
   ): Promise<IdempotentResult<T>> {
-    const { value, lastGtid, position } = await this.#primary.committed(async (tx) => {
+    const { value, lastGtid, position } = await this.#writer().committed(async (tx) => {
       const answered = claim === undefined ? undefined : await this.#claim(tx, claim);
       if (answered !== undefined && claim !== undefined) return replay<T>(answered, claim);
       return { ...(await this.#remember(tx, claim, await work(tx))), replayed: false };

@@ -8,7 +8,7 @@ import fp from 'fastify-plugin';
 import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbUnavailableError } from '../../shared/db/errors.ts';
 import { DbTarget } from '../../shared/db/target.ts';
-
+import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
@@ -43,14 +43,20 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const cluster = new DbCluster(primary, replicas, config.CAUSAL_READ_WAIT_MS);
+  const watch = new WriterWatch([primary, ...replicas], (change) =>
+    app.log.warn(change, 'the database writer changed (topology record)'),
+  );
+  // The first decision before serving: a server started after a promotion writes to the new writer.
+  await watch.poll();
+  watch.start();
+  const cluster = new DbCluster(watch, config.CAUSAL_READ_WAIT_MS);
   app.decorate('db', cluster);
   if (config.flags.dbQueryCache === 'on')
     registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) {
-    await migrateWhenReachable(primary, app, config.STARTUP_DB_WAIT_MS);
-    await ensurePostsEngine(primary, config.flags.postsEngine, app.log);
+    await migrateWhenReachable(() => cluster.primary, app, config.STARTUP_DB_WAIT_MS);
+    await ensurePostsEngine(cluster.primary, config.flags.postsEngine, app.log);
   }
 }
 
@@ -60,7 +66,8 @@ async function databasePlugin(
  * the start at once.
  */
 export async function migrateWhenReachable(
-  primary: DbTarget,
+  /** The writer, or how to find it now (a promotion while waiting moves it). */
+  primary: DbTarget | (() => DbTarget),
   app: FastifyInstance,
   waitMs: number,
   migrations: readonly Migration[] = MIGRATIONS,
@@ -68,7 +75,7 @@ export async function migrateWhenReachable(
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      await migrate(primary, migrations, app.log);
+      await migrate(typeof primary === 'function' ? primary() : primary, migrations, app.log);
       return;
     } catch (error) {
       if (!(error instanceof DbUnavailableError) || Date.now() >= deadline) throw error;

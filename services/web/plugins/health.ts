@@ -50,10 +50,9 @@ async function healthPlugin(app: FastifyInstance, options: HealthOptions): Promi
     draining = true;
   });
   const deps: Dependency[] = [
-    ...[app.db.primary, ...app.db.replicas].map((t) => ({
-      name: `db:${t.name}`,
-      probe: () => t.rows('SELECT 1'),
-    })),
+    // The writer's entry follows promotions (app.db.primary is whichever server writes now).
+    { name: `db:${app.db.primary.name}`, probe: () => app.db.primary.rows('SELECT 1') },
+    ...app.db.replicas.map((t) => ({ name: `db:${t.name}`, probe: () => t.rows('SELECT 1') })),
     { name: `storage:${app.storage.kind}`, probe: () => app.storage.check() },
     ...(app.hasDecorator('redis') ? [{ name: 'redis', probe: () => app.redis.ping() }] : []),
     ...(app.hasDecorator('thumbnails')

@@ -31,7 +31,7 @@ async function idempotencyPlugin(
   { ttlHours, sweepIntervalSeconds }: IdempotencyOptions,
 ): Promise<void> {
   const ttlSeconds = ttlHours * 3600;
-  app.decorate('idempotency', new IdempotentWrites(app.db.primary, ttlSeconds));
+  app.decorate('idempotency', new IdempotentWrites(() => app.db.primary, ttlSeconds));
   const expire = (batch = SWEEP_BATCH, maxBatches = SWEEP_MAX_BATCHES) =>
     expireIdempotencyKeys(app.db.primary, ttlSeconds, batch, maxBatches);
   app.decorate('expireIdempotencyKeys', expire);

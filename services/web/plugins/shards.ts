@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbTarget } from '../../shared/db/target.ts';
+import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { IdempotentWrites } from '../db/idempotency.ts';
@@ -60,8 +61,9 @@ async function shardsPlugin(
     const primary = new DbTarget({ ...common, name, role: 'primary', ...address });
     return {
       name,
-      db: new DbCluster(primary, [], config.CAUSAL_READ_WAIT_MS),
-      idempotency: new IdempotentWrites(primary, ttlSeconds),
+      // One server per shard: its watch is never started, the shard's server always writes.
+      db: new DbCluster(new WriterWatch([primary]), config.CAUSAL_READ_WAIT_MS),
+      idempotency: new IdempotentWrites(() => primary, ttlSeconds),
     };
   });
   app.addHook('onClose', async () => {

@@ -5,11 +5,12 @@
  * replica keeps the setting across a restart, and a web server exposes the counters.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { restartService } from '../../../runner/stack/control.ts';
 import { QUERY_CACHE_BYTES } from '../../../services/shared/topology/mariadb-options.ts';
 import { Client, headerOf } from '../../support/http.ts';
 import { startOwnStack } from '../../support/own-stack.ts';
-import { serviceProcess } from '../../support/service-process.ts';
 import {
   connectMysql,
   query,
@@ -116,10 +117,7 @@ test('DB_QUERY_CACHE=on: hits for repeated reads, a write invalidates, kept afte
   assert.ok(line !== undefined && Number(line.split(' ')[1]) > 0, `metrics: ${String(line)}`);
 
   // The setting is on the server's command line: a restarted replica runs the cache again.
-  const replica = serviceProcess(t, serviceOf(own.info, 'mysql-replica-1'));
-  replica.signal('SIGKILL');
-  await replica.exited(10_000);
-  replica.start();
+  await restartService(join(own.info.stackDir, 'stack.json'), 'mysql-replica-1');
   let restarted: Qcache | undefined;
   for (let i = 0; i < 100 && restarted === undefined; i++) {
     restarted = await status(own.info, 'mysql-replica-1').catch(() => undefined);
