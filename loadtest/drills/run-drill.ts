@@ -53,12 +53,20 @@ export async function runDrill(
   if (skipped !== undefined) return { ...base, fault: '-', skipped, checks: [], pass: true };
   const entry = stack.entry ?? '';
   const fault = drill.fault(stack);
-  const load = await startMixedLoad({
-    entry,
-    ca,
-    accounts: target.accounts,
-    ...(drill.mix ? { mix: drill.mix } : {}),
-  });
+  let load: Awaited<ReturnType<typeof startMixedLoad>>;
+  try {
+    load = await startMixedLoad({
+      entry,
+      ca,
+      accounts: target.accounts,
+      ...(drill.mix ? { mix: drill.mix } : {}),
+    });
+  } catch (error) {
+    // The stack could not take the load at all (every web server down): this drill fails, the
+    // next ones still run.
+    const message = `the load could not start: ${(error as Error).message}`;
+    return { ...base, fault: fault.what, checks: [], pass: false, error: message };
+  }
   try {
     await sleep(timing.warmMs);
     say(`${drill.name}: ${fault.what}`);
