@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed db-status promote bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
+.PHONY: local down status stop start restart test up seed archive db-status promote bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
 
 export
 
@@ -32,6 +32,9 @@ up:
 
 seed: build
 	@node dist/scripts/seed.js
+
+archive: build
+	@node dist/scripts/archive.js
 
 db-status: build
 	@node dist/scripts/db-status.js

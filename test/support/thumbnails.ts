@@ -28,6 +28,8 @@ export interface Media {
 export async function startQueueWeb(t: TestContext, env: Record<string, string> = {}) {
   const web = await startTestWeb(t, {
     STAGE: '6',
+    // These servers join the shared stack, which has no shard servers (stage 6 would want two).
+    SHARDS: '1',
     QUEUE_NAME: `thumbnails-t-${randomBytes(4).toString('hex')}`,
     ...env,
   });

@@ -10,6 +10,7 @@ import { DbUnavailableError } from '../../shared/db/errors.ts';
 import { DbTarget } from '../../shared/db/target.ts';
 import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
+import { ARCHIVE_MIGRATIONS } from '../db/archive-migrations.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS, type Migration } from '../db/migrations.ts';
@@ -70,7 +71,7 @@ export async function migrateWhenReachable(
   primary: DbTarget | (() => DbTarget),
   app: FastifyInstance,
   waitMs: number,
-  migrations: readonly Migration[] = MIGRATIONS,
+  migrations: readonly Migration[] = [...MIGRATIONS, ...ARCHIVE_MIGRATIONS],
 ): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {

@@ -10,6 +10,7 @@ import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbTarget } from '../../shared/db/target.ts';
 import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
+import { ARCHIVE_MIGRATIONS } from '../db/archive-migrations.ts';
 import { DbCluster } from '../db/cluster.ts';
 import { IdempotentWrites } from '../db/idempotency.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
@@ -75,6 +76,7 @@ async function shardsPlugin(
     for (const s of servers) {
       await migrateWhenReachable(s.db.primary, app, waitMs, [
         ...MIGRATIONS,
+        ...ARCHIVE_MIGRATIONS,
         ...SHARDING_MIGRATIONS,
       ]);
       await ensurePostsEngine(s.db.primary, config.flags.postsEngine, app.log);

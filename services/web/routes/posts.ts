@@ -12,6 +12,7 @@ import type { GtidPosition } from '../consistency/gtid.ts';
 import { requestDigest } from '../db/idempotency.ts';
 import { sessionOf } from '../plugins/sessions.ts';
 import type { Owner } from '../plugins/shards.ts';
+import { readArchived } from '../posts/archived.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
 import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';
 import { scatterFeed } from '../sharding/feed.ts';
@@ -122,9 +123,12 @@ export default async function postRoutes(
             { after: owner.logical === undefined ? after : undefined },
           );
           const [row] = rows;
-          if (row === undefined)
+          if (row !== undefined) return { value: toPost(row), servedBy: sharded(owner, servedBy) };
+          // Not in the database: perhaps moved to the archive (`make archive`), the slow path.
+          const archived = await readArchived(owner.db.primary, app.storage, id);
+          if (archived === undefined)
             throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${id}`);
-          return { value: toPost(row), servedBy: sharded(owner, servedBy) };
+          return { value: archived, servedBy: `archive;${owner.db.primary.name}` };
         },
         after,
       );

@@ -79,7 +79,9 @@ test('Redis killed and restarted: uploads go on into the outbox, then all become
 
 test('a Redis that may evict keys is refused by the web servers and the workers', async (t) => {
   const evicting = await startTestRedis(t, ['--maxmemory-policy', 'allkeys-lru']);
-  await assert.rejects(startTestWeb(t, { STAGE: '6', REDIS_URL: evicting.url }), (error: Error) => {
+  // SHARDS=1: this web server joins the shared (unsharded) stack; stage 6 would want shard servers.
+  const stageSix = { STAGE: '6', SHARDS: '1', REDIS_URL: evicting.url };
+  await assert.rejects(startTestWeb(t, stageSix), (error: Error) => {
     assert.match(
       error.message,
       /REDIS_URL=redis:\/\/127\.0\.0\.1:\d+\) has maxmemory-policy allkeys-lru/,
