@@ -77,6 +77,7 @@ function summarise(
         machineCores: availableParallelism(),
         machineBusy,
         generatorTrusted,
+        dbPoolSize: Number(stack.flags.DB_POOL_SIZE),
       }),
   };
 }

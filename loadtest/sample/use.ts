@@ -20,6 +20,8 @@ export interface UseInput {
   /** Busy share of the whole machine over the run (all processes, other users included). */
   readonly machineBusy: number;
   readonly generatorTrusted: boolean;
+  /** Connections in each web server's pool per database (DB_POOL_SIZE). */
+  readonly dbPoolSize: number;
 }
 
 export interface Finding {
@@ -136,15 +138,20 @@ function poolFindings(input: UseInput): Finding[] {
       if (acquired === 0) return [];
       const avgMs = (waited / acquired) * 1000;
       const inUse = gauge(input.readings, c.name, 'poolInUse');
+      const peak = inUse.length ? Math.max(...inUse) : null;
+      // A pool is saturated only when every connection is taken; waits below that are the
+      // process's own lateness (a starved event loop), not a queue for connections.
+      const full = peak === null || peak >= input.dbPoolSize;
       return [
         {
           component: `${c.name} DB pool`,
           kind: 'pool',
-          score: Math.min(3, avgMs / 25),
-          utilisation: 0,
+          score: full ? Math.min(3, avgMs / 25) : Math.min(0.5, avgMs / 100),
+          utilisation: peak === null ? 0 : peak / input.dbPoolSize,
           evidence: [
             `average wait for a connection ${avgMs.toFixed(1)} ms over ${acquired.toFixed(0)} acquisitions/s`,
-            ...(inUse.length ? [`connections in use up to ${Math.max(...inUse)}`] : []),
+            ...(peak === null ? [] : [`connections in use up to ${peak} of ${input.dbPoolSize}`]),
+            ...(full ? [] : ['the pool was never full: the waits are not a queue for connections']),
           ],
           step: STEPS.pool ?? '',
         },

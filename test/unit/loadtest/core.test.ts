@@ -98,7 +98,13 @@ test('USE: a CPU-starved web box outranks the pool waits it causes; a real pool 
     { name: 'web-1', kind: 'web', box: 'web-1' },
     { name: 'mysql-primary', kind: 'mysql-primary', box: 'mysql-primary' },
   ];
-  const base = { components, machineCores: 2, machineBusy: 0.5, generatorTrusted: true };
+  const base = {
+    components,
+    machineCores: 2,
+    machineBusy: 0.5,
+    generatorTrusted: true,
+    dbPoolSize: 10,
+  };
   // 0.1 CPU of a 0.1-CPU box, and 100 ms average pool waits.
   const starved = analyse({
     ...base,
@@ -114,6 +120,20 @@ test('USE: a CPU-starved web box outranks the pool waits it causes; a real pool 
     readings: [reading(0, 0, 0, 0), reading(1000, 100, 10, 100), reading(2000, 200, 20, 200)],
   });
   assert.equal(pool.bottleneck?.kind, 'pool');
+  // The same waits while at most 1 of the 10 connections was ever in use: not a pool queue (a
+  // late event loop on a 0.1-CPU box 60 % busy), so the box is named.
+  const late = (atMs: number, cpuMs: number, waitSum: number, waitCount: number) => {
+    const r = reading(atMs, cpuMs, waitSum, waitCount);
+    return { ...r, values: { ...r.values, 'web-1': { ...r.values['web-1'], poolInUse: 1 } } };
+  };
+  const notFull = analyse({
+    ...base,
+    boxCpus: { 'web-1': 0.1, 'mysql-primary': null },
+    readings: [late(0, 0, 0, 0), late(1000, 60, 10, 100), late(2000, 120, 20, 200)],
+  });
+  assert.equal(notFull.bottleneck?.component, 'web-1');
+  const poolLine = notFull.ranking.find((f) => f.kind === 'pool');
+  assert.match(poolLine?.evidence.join(' ') ?? '', /never full/);
   const untrusted = analyse({ ...base, boxCpus: {}, readings: [], generatorTrusted: false });
   assert.equal(untrusted.bottleneck?.kind, 'generator');
   assert.equal(
