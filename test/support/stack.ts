@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { secretOf as readStackSecret, serviceOf } from '../../loadtest/drills/stack.ts';
 import type { StackFile, StackService } from '../../runner/stack/stack-file.ts';
-import type { SecretName } from '../../services/shared/topology/plan.ts';
 
 export type { StackFile, StackService };
 
@@ -30,21 +30,10 @@ export function readStackFile(
   return info;
 }
 
-export function serviceOf(stack: StackFile, name: string): StackService {
-  const s = stack.services.find((x) => x.name === name);
-  if (s === undefined)
-    throw new Error(
-      `the stack has no ${name} (has ${stack.services.map((x) => x.name).join(', ')})`,
-    );
-  return s;
-}
+export { readStackSecret, serviceOf };
 
 export const servicesOfKind = (stack: StackFile, kind: StackService['kind']): StackService[] =>
   stack.services.filter((s) => s.kind === kind);
-
-export function readStackSecret(stack: StackFile, name: SecretName): string {
-  return readFileSync(stack.secrets[name], 'utf8').trim();
-}
 
 export interface ConnectOptions {
   /** MariaDB instance name (default the primary). */
