@@ -25,6 +25,7 @@ import {
   S3_FIELDS,
   type S3Config,
   s3ConfigOf,
+  withoutS3Fields,
 } from '../shared/config/fields.ts';
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LB_HEALTH_DEFAULTS, noticeTimeMs } from '../shared/lb-health.ts';
@@ -168,14 +169,5 @@ export function loadWebConfig(env: Env): WebConfig {
         problems.push(`${name} is required when CDN=on (the app links to the edge and purges it)`);
   const s3 = flags.storage === 's3' ? s3ConfigOf(raw, 'when STORAGE=s3', problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
-  const {
-    S3_ENDPOINT,
-    S3_BUCKET,
-    S3_REGION,
-    S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY,
-    S3_TIMEOUT_MS,
-    ...rest
-  } = raw;
-  return Object.freeze({ ...rest, flags, s3 });
+  return Object.freeze({ ...withoutS3Fields(raw), flags, s3 });
 }
