@@ -63,12 +63,12 @@ async function pendingUploads(db: Connection, shas: readonly string[]): Promise<
 
 /** A gateway's answer (or none): the edge or LB could not reach the origin in time. */
 const GATEWAY = new Set([0, 502, 503, 504]);
-const READ_BACK_ATTEMPTS = 3;
+const READ_BACK_ATTEMPTS = 5;
 
 /**
- * An upload read back, retried (1 s apart, 3 attempts) while a gateway answers for it: the ledger
- * asks whether the bytes are there, and an edge whose origin fetch timed out on a loaded box says
- * nothing about that. A 404 or other bytes are never retried; a gateway that keeps failing fails.
+ * An upload read back, retried (1 s apart, 5 attempts: longer than the edge's origin breaker stays
+ * open, 2 s) while a gateway answers for it: the ledger asks whether the bytes are there, and an
+ * edge whose origin fetch timed out on a loaded box says nothing about that. A 404 or other bytes are never retried; a gateway that keeps failing fails.
  */
 async function readBack(reader: Browser, url: string): Promise<{ status: number; body: Buffer }> {
   for (let attempt = 1; ; attempt++) {
