@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { percentile, Samples, summarize } from '../../../loadtest/core/latency.ts';
 import { dueAt, dueBy, latencyMs, serviceMs } from '../../../loadtest/core/pacing.ts';
-import { judgeStep, nextRate, rampOutcome } from '../../../loadtest/core/ramp.ts';
+import { judgeStep, nextRate, rampOutcome, refineRate } from '../../../loadtest/core/ramp.ts';
 import { statCpuMs } from '../../../loadtest/core/thread-cpu.ts';
 import { zipf } from '../../../loadtest/core/zipf.ts';
 import { prng } from '../../../scripts/seed/data.ts';
@@ -61,6 +61,21 @@ test('ramp: a step breaks on p99, errors or a rate it could not serve; capacity 
   assert.equal(out.capacityRps, 74);
   assert.equal(out.brokeAt?.rate, 112);
   assert.match(out.reason, /p99 900 ms > 200 ms/);
+  // Refinement after the break: 93 held, then 102 broke; the capacity is 93's, the break 102.
+  assert.equal(refineRate(75, 112), 94);
+  assert.equal(refineRate(75, 76), null);
+  const refined = rampOutcome(
+    [
+      { rate: 50, achievedRps: 50, p99Ms: 20, errorRate: 0 },
+      { rate: 75, achievedRps: 74, p99Ms: 40, errorRate: 0 },
+      { rate: 112, achievedRps: 90, p99Ms: 900, errorRate: 0 },
+      { rate: 93, achievedRps: 92, p99Ms: 120, errorRate: 0 },
+      { rate: 102, achievedRps: 99, p99Ms: 300, errorRate: 0 },
+    ],
+    slo,
+  );
+  assert.equal(refined.capacityRps, 92);
+  assert.equal(refined.brokeAt?.rate, 102);
 });
 
 test('zipf: a few keys take most requests, every key is in range', () => {
