@@ -7,20 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../services/shared/config/env.ts';
-import type { Progress } from '../run/run-load.ts';
 import { verdictLines } from '../sample/verdict-text.ts';
-import { type LoadConfig, offeringSeconds, parseLoadConfig } from './config.ts';
+import { offeringSeconds, parseLoadConfig } from './config.ts';
 import { measure } from './measure.ts';
+import { progressLine } from './progress.ts';
 import { textReport } from './text-report.ts';
-
-function progressLine(c: LoadConfig): (label: string) => Progress {
-  const tty = process.stderr.isTTY;
-  return (label) => (p) => {
-    const line = `  ${c.SCENARIO} ${label}  ${p.second} s  ${p.rps} req/s  p99 ${p.p99.toFixed(0)} ms  errors ${p.errors}`;
-    if (tty) process.stderr.write(`\r${line.padEnd(79)}`);
-    else if (p.second % 5 === 0) process.stderr.write(`${line}\n`);
-  };
-}
 
 async function main(): Promise<void> {
   const config = parseLoadConfig(process.env);
@@ -28,7 +19,7 @@ async function main(): Promise<void> {
   say(
     `load: ${config.SCENARIO}, mode ${config.MODE}, at most ${offeringSeconds(config)} s of load`,
   );
-  const report = await measure(config, progressLine(config), say);
+  const report = await measure(config, progressLine(config.SCENARIO), say);
   if (process.stderr.isTTY) process.stderr.write('\n');
   const dir = join(config.RESULTS_DIR, `load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });

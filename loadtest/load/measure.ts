@@ -25,10 +25,12 @@ export async function measure(
   config: LoadConfig,
   progress: (label: string) => Progress,
   say: (text: string) => void,
+  seedEnv: Readonly<Record<string, string>> = {},
 ): Promise<Measurement> {
   const prepared = await prepare(config.STACK_FILE, config.SCENARIO, {
     reset: config.RESET === 'on',
     password: config.SEED_PASSWORD,
+    seedEnv,
   });
   for (const note of prepared.notes) say(`load: ${note}`);
   say(`load: target ${prepared.target.origin}; warming up ${config.WARMUP} s`);

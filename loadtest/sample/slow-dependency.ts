@@ -11,7 +11,11 @@ import type { Finding, UseInput } from './use-types.ts';
 export const SLOW_STATEMENT_MS = 25;
 /** Above this CPU utilisation the database's own box explains its slowness (the box finding). */
 const BUSY_DEPENDENCY = 0.5;
-/** Above this, a web box is starved: its measured statement times include its own lateness. */
+/**
+ * Above this score (CPU against its quota, or event-loop delay: a machine with no core to spare
+ * starves a box below its quota), a web box is starved and the statement times it measures
+ * include its own lateness.
+ */
 const STARVED_WEB = 0.85;
 
 export const SLOW_DEPENDENCY_STEP =
@@ -35,7 +39,7 @@ export function slowDependencyFindings(input: UseInput, boxes: readonly Finding[
     ((input.readings[input.readings.length - 1]?.atMs ?? 0) - (input.readings[0]?.atMs ?? 0)) /
     1000;
   const starved = boxes
-    .filter((b) => b.kind === 'web' && b.utilisation >= STARVED_WEB)
+    .filter((b) => b.kind === 'web' && b.score >= STARVED_WEB)
     .sort((a, b) => b.score - a.score)[0];
   const out: Finding[] = [];
   for (const [target, t] of totals) {
@@ -52,7 +56,10 @@ export function slowDependencyFindings(input: UseInput, boxes: readonly Finding[
       `average statement ${avgMs.toFixed(1)} ms as the web servers saw it, over ${(t.count / Math.max(1, seconds)).toFixed(0)} statements/s`,
       `its CPU ${(cpu * 100).toFixed(0)} % busy: it is not working, the answers are waited for`,
     ];
-    if (starved) evidence.push(`${starved.component} is starved: part of that time is its own`);
+    if (starved)
+      evidence.push(
+        `${starved.component} is starved (CPU or event-loop delay): part of that time is its own`,
+      );
     out.push({
       component: `${name} (slow answers)`,
       kind: 'slow-dependency',
