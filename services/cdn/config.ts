@@ -15,7 +15,7 @@ import {
   secret,
   text,
 } from '../shared/config/env.ts';
-import { S3_FIELDS, type S3Config, s3ConfigOf } from '../shared/config/fields.ts';
+import { S3_FIELDS, type S3Config, s3ConfigOf, withoutS3Fields } from '../shared/config/fields.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 
 const MIB = 1024 * 1024;
@@ -76,14 +76,5 @@ export function loadCdnConfig(env: Env): CdnConfig {
   if ((raw.CDN_TLS_CERT_FILE === undefined) !== (raw.CDN_TLS_KEY_FILE === undefined))
     problems.push('CDN_TLS_CERT_FILE and CDN_TLS_KEY_FILE are set together or not at all');
   if (problems.length > 0 || s3 === undefined) throw new ConfigError(problems);
-  const {
-    S3_ENDPOINT,
-    S3_BUCKET,
-    S3_REGION,
-    S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY,
-    S3_TIMEOUT_MS,
-    ...rest
-  } = raw;
-  return Object.freeze({ ...rest, s3 });
+  return Object.freeze({ ...withoutS3Fields(raw), s3 });
 }
