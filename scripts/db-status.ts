@@ -8,7 +8,7 @@ import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import type { StackFile, StackService } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, parseEnv, text } from '../services/shared/config/env.ts';
 import { QCACHE_STATUS_SQL, QCACHE_TYPE_SQL, qcacheFigures } from '../services/shared/db/qcache.ts';
-import { formatDbStatus, type ServerStatus } from './db-status/format.ts';
+import { formatDbStatus, type ServerStatus, semisyncState } from './db-status/format.ts';
 
 const schema = { STACK_FILE: field(text(), '.stack/stack.json') };
 const QUERY_TIMEOUT_MS = 5000;
@@ -34,6 +34,15 @@ async function statusOf(stack: StackFile, s: StackService): Promise<ServerStatus
       'SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
       [stack.mysql.database, 'posts'],
     );
+    const [semi] = await q(
+      'SELECT @@GLOBAL.rpl_semi_sync_master_enabled AS master, @@GLOBAL.rpl_semi_sync_slave_enabled AS slave',
+    );
+    const semiStatus = Object.fromEntries(
+      (await q("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%'")).map((r) => [
+        String(r.Variable_name),
+        String(r.Value),
+      ]),
+    );
     const replication =
       slave === undefined
         ? 'not a replica'
@@ -46,6 +55,11 @@ async function statusOf(stack: StackFile, s: StackService): Promise<ServerStatus
         gtidBinlogPos: String(vars?.pos ?? ''),
         replication,
         postsEngine: String(engine?.engine ?? '(no table)'),
+        semisync: semisyncState(
+          { master: Number(semi?.master) === 1, slave: Number(semi?.slave) === 1 },
+          semiStatus,
+          slave !== undefined,
+        ),
         queryCache: { type: String(qc?.type ?? '?'), sizeBytes: Number(qc?.size ?? 0) },
         qcache: qcacheFigures(await q(QCACHE_STATUS_SQL)),
       },

@@ -2,15 +2,19 @@
  * `make bench-db [ARGS="qcache ..."]`: the notes' MySQL chapter measured. Each phase starts its own
  * native stacks on free ports, runs its loads and prints a Markdown table; nothing is left running.
  * Settings: BENCH_DB_SECONDS (per load, default 10), BENCH_DB_CONNECTIONS (default 16),
- * BENCH_DB_POSTS (seeded posts, default 20000), BENCH_DB_ROUNDS (interleaved rounds, median kept; 3).
+ * BENCH_DB_POSTS (seeded posts, default 20000), BENCH_DB_ROUNDS (interleaved rounds, median kept; 3),
+ * BENCH_DB_WRITERS (failover: concurrent writers, default 16), BENCH_DB_PARTITION_MS (failover: how
+ * long the replication links are cut before the kill in the second scenario, default 1000).
  */
 import { cpus, loadavg } from 'node:os';
 import { ConfigError, field, integer, parseEnv } from '../../services/shared/config/env.ts';
 import { benchEngines } from './engines.ts';
+import { benchFailover } from './failover.ts';
 import { benchQcache } from './qcache.ts';
-import { engineTable, qcacheTable } from './report.ts';
+import { engineTable, failoverTable, qcacheTable } from './report.ts';
+import { startDbBench } from './stack.ts';
 
-const PHASES = ['qcache', 'engines'] as const;
+const PHASES = ['qcache', 'engines', 'failover'] as const;
 type Phase = (typeof PHASES)[number];
 
 const schema = {
@@ -18,6 +22,8 @@ const schema = {
   BENCH_DB_CONNECTIONS: field(integer(1, 256), 16),
   BENCH_DB_POSTS: field(integer(100, 2_000_000), 20_000),
   BENCH_DB_ROUNDS: field(integer(1, 20), 3),
+  BENCH_DB_WRITERS: field(integer(1, 256), 16),
+  BENCH_DB_PARTITION_MS: field(integer(100, 60_000), 1000),
   BENCH_DB_ENGINE_ROWS: field(integer(0, 1_000_000), 10_000),
   STACK_PORT_BASE: field(integer(1024, 65535 - 900), 8000),
 };
@@ -69,6 +75,27 @@ async function main(): Promise<number> {
       say,
     );
     out.push('', '### Storage engines (posts table, private MariaDB)', '', engineTable(rows));
+  }
+  if (phases.includes('failover')) {
+    const rows = await benchFailover(
+      {
+        rounds: env.BENCH_DB_ROUNDS,
+        seconds: env.BENCH_DB_SECONDS,
+        writers: env.BENCH_DB_WRITERS,
+        partitions: [0, env.BENCH_DB_PARTITION_MS],
+      },
+      async (flags) => {
+        const bench = await startDbBench(flags, { users: 0, posts: 0 });
+        return { ...bench, stackFile: bench.stack.stackFile };
+      },
+      say,
+    );
+    out.push(
+      '',
+      '### Failover: kill -9 of the primary mid-writes, then `make promote` (ledger on the new writer)',
+      '',
+      failoverTable(rows),
+    );
   }
   out.push(
     '',

@@ -1,5 +1,6 @@
 /** Markdown tables of `make bench-db`. Pure. */
 import type { EngineRow } from './engines.ts';
+import type { FailoverRow } from './failover.ts';
 import type { QcacheRow } from './qcache.ts';
 
 /** Generator CPU above this share of a core marks a row as limited by the load generator. */
@@ -37,6 +38,28 @@ export function engineTable(rows: readonly EngineRow[]): string {
     const limited = r.generatorCpu >= GENERATOR_LIMIT ? ' **generator-limited**' : '';
     lines.push(
       `| ${r.engine} | ${f0(r.writesPerSecond)} | ${x(r.writesPerSecond, anchor?.writesPerSecond)} | ${f1(r.writeP99Ms)} | ${f0(r.readsPerSecond)} | ${x(r.readsPerSecond, anchor?.readsPerSecond)} | ${f1(r.readP99Ms)} | ${(r.bytesOnDisk / 1048576).toFixed(1)} MiB | ${f0(r.bytesPerRow)} | ${(r.tableBytes / 1048576).toFixed(1)} MiB | ${r.acked} | ${r.survived} (${r.acked === 0 ? '–' : ((r.survived / r.acked) * 100).toFixed(1)} %) | ${r.afterRestart} | ${(r.generatorCpu * 100).toFixed(0)} %${limited} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function failoverTable(rows: readonly FailoverRow[]): string {
+  const off = rows.filter((r) => r.semisync === 'off').map((r) => r.result.writeP50Ms);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const anchor = median(off);
+  const lines = [
+    '| DB_SEMISYNC | replicas before the kill | acknowledged (before kill) | lost | duplicated | write p50 ms | × off | write p99 ms | promote ms | kill → writes back ms | refused | generator CPU |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const { semisync, partitionMs, result: r, generatorCpu } of rows) {
+    const replicas = partitionMs === 0 ? 'keep up' : `cut off ${partitionMs} ms`;
+    const limited = generatorCpu >= GENERATOR_LIMIT ? ' **generator-limited**' : '';
+    const refused =
+      Object.entries(r.refused)
+        .map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`)
+        .join(', ') || '0';
+    lines.push(
+      `| ${semisync} | ${replicas} | ${r.acknowledged} (${r.acknowledgedBeforeKill}) | ${r.lost} | ${r.duplicated} | ${f1(r.writeP50Ms)} | ${anchor > 0 ? (r.writeP50Ms / anchor).toFixed(2) : '–'} | ${f1(r.writeP99Ms)} | ${f0(r.promoteMs)} | ${f0(r.writesBackMs)} | ${refused} | ${(generatorCpu * 100).toFixed(0)} %${limited} |`,
     );
   }
   return lines.join('\n');

@@ -14,10 +14,27 @@ export interface ServerStatus {
     /** `replicating from host:port (io Yes, sql Yes, 0 s behind)` or `not a replica`. */
     readonly replication: string;
     readonly postsEngine: string;
+    /** `off`, or the semi-sync state of its side(s) (semisyncState). */
+    readonly semisync: string;
     readonly queryCache: { readonly type: string; readonly sizeBytes: number };
     readonly qcache: QcacheFigures;
   };
   readonly error?: string;
+}
+
+/**
+ * One server's semi-sync from SHOW STATUS LIKE 'Rpl_semi_sync_%' and its two `enabled` variables:
+ * a replica says whether it acknowledges; a primary whether it waits, for how many replicas, and
+ * how many commits were acknowledged by a replica against those that fell back to asynchronous.
+ */
+export function semisyncState(
+  enabled: { readonly master: boolean; readonly slave: boolean },
+  status: Readonly<Record<string, string>>,
+  isReplica: boolean,
+): string {
+  if (!enabled.master && !enabled.slave) return 'off';
+  if (isReplica) return `acks ${status.Rpl_semi_sync_slave_status ?? '?'}`;
+  return `waits ${status.Rpl_semi_sync_master_status ?? '?'} (${status.Rpl_semi_sync_master_clients ?? '?'} replicas; ${status.Rpl_semi_sync_master_yes_tx ?? '?'} acked, ${status.Rpl_semi_sync_master_no_tx ?? '?'} async)`;
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -35,10 +52,18 @@ function table(header: string[], rows: string[][]): string {
 
 export function formatDbStatus(servers: readonly ServerStatus[]): string {
   const tier = table(
-    ['server', 'address', 'writable', 'gtid_binlog_pos', 'replication', 'posts engine'],
+    [
+      'server',
+      'address',
+      'writable',
+      'gtid_binlog_pos',
+      'replication',
+      'posts engine',
+      'semi-sync',
+    ],
     servers.map((s) =>
       s.up === undefined
-        ? [s.name, s.address, 'DOWN', '', s.error ?? '', '']
+        ? [s.name, s.address, 'DOWN', '', s.error ?? '', '', '']
         : [
             s.name,
             s.address,
@@ -46,6 +71,7 @@ export function formatDbStatus(servers: readonly ServerStatus[]): string {
             s.up.gtidBinlogPos || '(empty)',
             s.up.replication,
             s.up.postsEngine,
+            s.up.semisync,
           ],
     ),
   );

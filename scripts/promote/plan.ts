@@ -15,6 +15,12 @@ export interface ServerState {
     readonly readOnly: boolean;
     /** @@gtid_current_pos: everything it has applied, replicated or its own. */
     readonly gtid: string;
+    /**
+     * What its replication IO thread has received into the relay log (Gtid_IO_Pos), applied or
+     * not; empty when it does not replicate. With semi-sync a commit is acknowledged once a replica
+     * has received it, so this, not `gtid`, decides who lost the least.
+     */
+    readonly received: string;
     readonly record: TopologyRecord | undefined;
   };
 }
@@ -26,6 +32,11 @@ export interface Promotion {
   /** Replicas to point at the candidate. */
   readonly followers: readonly ServerState[];
   readonly next: TopologyRecord;
+}
+
+/** The further of two GTID positions of one server (received vs applied). */
+export function mostOf(applied: string, received: string): string {
+  return gtidAhead(received, applied) > 0 ? received : applied;
 }
 
 export function planPromotion(servers: readonly ServerState[]): Promotion {
@@ -43,8 +54,8 @@ export function planPromotion(servers: readonly ServerState[]): Promotion {
     (s) => s.up !== undefined && s !== oldWriter && !current.fencedIds.includes(s.serverId),
   );
   const ranked = [...eligible].sort((a, b) => {
-    const ga = a.up?.gtid ?? '';
-    const gb = b.up?.gtid ?? '';
+    const ga = mostOf(a.up?.gtid ?? '', a.up?.received ?? '');
+    const gb = mostOf(b.up?.gtid ?? '', b.up?.received ?? '');
     const order = gtidAhead(gb, ga) - gtidAhead(ga, gb);
     return order !== 0 ? order : a.serverId - b.serverId;
   });

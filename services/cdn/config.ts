@@ -14,7 +14,7 @@ import {
   secret,
   text,
 } from '../shared/config/env.ts';
-import { S3_FIELDS, type S3Config, s3ConfigOf } from '../shared/config/fields.ts';
+import { S3_FIELDS, type S3Config, s3ConfigOf, withoutS3Fields } from '../shared/config/fields.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 
 const MIB = 1024 * 1024;
@@ -64,14 +64,5 @@ export function loadCdnConfig(env: Env): CdnConfig {
   if (raw.CDN_MAX_OBJECT_BYTES > raw.CDN_CACHE_BYTES)
     problems.push('CDN_MAX_OBJECT_BYTES must not exceed CDN_CACHE_BYTES');
   if (problems.length > 0 || s3 === undefined) throw new ConfigError(problems);
-  const {
-    S3_ENDPOINT,
-    S3_BUCKET,
-    S3_REGION,
-    S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY,
-    S3_TIMEOUT_MS,
-    ...rest
-  } = raw;
-  return Object.freeze({ ...rest, s3 });
+  return Object.freeze({ ...withoutS3Fields(raw), s3 });
 }

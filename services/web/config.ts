@@ -25,6 +25,7 @@ import {
   S3_FIELDS,
   type S3Config,
   s3ConfigOf,
+  withoutS3Fields,
 } from '../shared/config/fields.ts';
 import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LB_HEALTH_DEFAULTS, noticeTimeMs } from '../shared/lb-health.ts';
@@ -74,6 +75,13 @@ const schema = {
   THUMBNAIL_SIZE: field(integer(MIN_THUMBNAIL_SIZE, MAX_THUMBNAIL_SIZE), 256),
   READ_YOUR_WRITES_TTL_SECONDS: field(integer(0, 2_592_000), 86_400),
   CAUSAL_READ_WAIT_MS: field(integer(0, 1000), 5),
+  /** Slow and lagging replicas are skipped for reads (db/replica-choice.ts); 0 turns it off. */
+  DB_REPLICA_PROBE_INTERVAL_MS: field(integer(0, 60_000), 500),
+  DB_REPLICA_MAX_LATENCY_MS: field(integer(10, 600_000), 1000),
+  DB_REPLICA_OUTLIER_FACTOR: field(integer(2, 1000), 5),
+  DB_REPLICA_OUTLIER_MIN_MS: field(integer(1, 600_000), 500),
+  DB_REPLICA_MAX_LAG_MS: field(integer(100, 3_600_000), 5000),
+  DB_LATENCY_DECAY_MS: field(integer(10, 600_000), 1000),
   COOKIE_SECRET: optional(text(/^\S{16,}$/, 'at least 16 characters'), { secret: true }),
   IDEMPOTENCY_KEY_TTL_HOURS: field(integer(1, 8760), 24),
   IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: field(integer(0, 86_400), 60),
@@ -141,6 +149,12 @@ export function loadWebConfig(env: Env): WebConfig {
     );
   if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)
     problems.push('MYSQL_SHARDS is only for SHARDS above 1');
+  if (raw.DB_REPLICA_OUTLIER_MIN_MS > raw.DB_REPLICA_MAX_LATENCY_MS)
+    problems.push(
+      'DB_REPLICA_OUTLIER_MIN_MS must not exceed DB_REPLICA_MAX_LATENCY_MS (no replica slower than the maximum could be skipped)',
+    );
+  if (raw.DB_REPLICA_PROBE_INTERVAL_MS > 0 && raw.DB_REPLICA_PROBE_INTERVAL_MS < 50)
+    problems.push('DB_REPLICA_PROBE_INTERVAL_MS must be 0 (off) or at least 50');
   if (raw.DRAIN_DELAY_MS > 0 && raw.SHUTDOWN_GRACE_MS <= raw.DRAIN_DELAY_MS)
     problems.push('SHUTDOWN_GRACE_MS must exceed DRAIN_DELAY_MS: draining comes first');
   const tracksWrites = flags.readFrom === 'replicas' || flags.cache === 'memcached';
@@ -155,14 +169,5 @@ export function loadWebConfig(env: Env): WebConfig {
         problems.push(`${name} is required when CDN=on (the app links to the edge and purges it)`);
   const s3 = flags.storage === 's3' ? s3ConfigOf(raw, 'when STORAGE=s3', problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
-  const {
-    S3_ENDPOINT,
-    S3_BUCKET,
-    S3_REGION,
-    S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY,
-    S3_TIMEOUT_MS,
-    ...rest
-  } = raw;
-  return Object.freeze({ ...rest, flags, s3 });
+  return Object.freeze({ ...withoutS3Fields(raw), flags, s3 });
 }

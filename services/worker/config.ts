@@ -22,6 +22,7 @@ import {
   S3_FIELDS,
   type S3Config,
   s3ConfigOf,
+  withoutS3Fields,
 } from '../shared/config/fields.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 
@@ -73,14 +74,5 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
   if (raw.WORKER_BACKOFF_MAX_MS < raw.WORKER_BACKOFF_BASE_MS)
     problems.push('WORKER_BACKOFF_MAX_MS must be at least WORKER_BACKOFF_BASE_MS');
   if (problems.length > 0 || s3 === undefined || !raw.REDIS_URL) throw new ConfigError(problems);
-  const {
-    S3_ENDPOINT,
-    S3_BUCKET,
-    S3_REGION,
-    S3_ACCESS_KEY_ID,
-    S3_SECRET_ACCESS_KEY,
-    S3_TIMEOUT_MS,
-    ...rest
-  } = raw;
-  return Object.freeze({ ...rest, REDIS_URL: raw.REDIS_URL, s3 });
+  return Object.freeze({ ...withoutS3Fields(raw), REDIS_URL: raw.REDIS_URL, s3 });
 }

@@ -86,3 +86,10 @@ export function s3ConfigOf(raw: S3Raw, when: string, problems: string[]): S3Conf
     timeoutMs: raw.S3_TIMEOUT_MS ?? 10_000,
   };
 }
+
+/** The parsed variables minus the S3_* ones, which a service keeps only as its `s3` settings. */
+export function withoutS3Fields<T extends S3Raw>(raw: T): Omit<T, keyof typeof S3_FIELDS> {
+  const rest: Record<string, unknown> = { ...raw };
+  for (const name of Object.keys(S3_FIELDS)) delete rest[name];
+  return rest as Omit<T, keyof typeof S3_FIELDS>;
+}

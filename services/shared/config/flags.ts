@@ -48,6 +48,11 @@ export interface Flags {
   readonly dbPoolSize: number;
   /** MariaDB's own query cache on the servers that serve reads (the notes' MySQL chapter). */
   readonly dbQueryCache: 'off' | 'on';
+  /**
+   * MariaDB's semi-synchronous replication (AFTER_SYNC): a commit is acknowledged to the client only
+   * once a replica has its events, so a promotion after kill -9 of the primary loses nothing.
+   */
+  readonly dbSemisync: 'off' | 'on';
   /** The posts table's storage engine (services/web/db/posts-engine.ts). */
   readonly postsEngine: PostsEngine;
 }
@@ -86,6 +91,7 @@ export const FLAG_VARIABLES = {
   LB_BOX_CPUS: { key: 'lbBoxCpus', parser: tierCpus },
   DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
   DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
+  DB_SEMISYNC: { key: 'dbSemisync', parser: oneOf(['off', 'on']) },
   POSTS_ENGINE: { key: 'postsEngine', parser: oneOf(POSTS_ENGINES) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
@@ -117,6 +123,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   lbBoxCpus: 0,
   dbPoolSize: 10,
   dbQueryCache: 'off',
+  dbSemisync: 'off',
   postsEngine: 'InnoDB',
 };
 
@@ -173,6 +180,11 @@ function crossFlagProblems(flags: Flags): string[] {
   const problems: string[] = [];
   if (flags.readFrom === 'replicas' && flags.dbReplicas === 0) {
     problems.push('READ_FROM=replicas needs DB_REPLICAS of at least 1');
+  }
+  if (flags.dbSemisync === 'on' && flags.dbReplicas === 0) {
+    problems.push(
+      'DB_SEMISYNC=on needs DB_REPLICAS of at least 1: a commit waits for a replica to have it',
+    );
   }
   if (flags.cdn === 'on' && flags.storage !== 's3') {
     problems.push('CDN=on needs STORAGE=s3: the CDN fronts the object store');

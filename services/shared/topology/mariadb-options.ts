@@ -35,6 +35,23 @@ export const MARIADB_FLAG_OPTIONS: readonly FlagOption[] = [
     value: (f) => f.dbQueryCache,
     on: ['mysql-primary', 'mysql-replica', 'mysql-shard'],
   },
+  // DB_SEMISYNC: both sides on the primary and the replicas, since any replica can be promoted and
+  // the old primary can rejoin as a replica. The wait point (AFTER_SYNC) and the timeout after
+  // which the primary falls back to asynchronous replication are in infra/mariadb/*.cnf.
+  {
+    option: 'rpl-semi-sync-master-enabled',
+    variable: 'DB_SEMISYNC',
+    fallback: 'off',
+    value: (f) => f.dbSemisync,
+    on: ['mysql-primary', 'mysql-replica'],
+  },
+  {
+    option: 'rpl-semi-sync-slave-enabled',
+    variable: 'DB_SEMISYNC',
+    fallback: 'off',
+    value: (f) => f.dbSemisync,
+    on: ['mysql-primary', 'mysql-replica'],
+  },
 ];
 
 /**

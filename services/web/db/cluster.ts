@@ -9,11 +9,17 @@
  * (MASTER_GTID_WAIT with a zero or tiny wait); otherwise the next replica, then the primary. What
  * each replica is known to have reached is remembered, so a replica past the position is not asked
  * again. Only when the primary itself is down does a lagging replica answer.
+ *
+ * Slow and lagging replicas (replica-health.ts, outlier ejection): a replica judged slow or
+ * lagging is skipped while another replica can serve; when every replica is skipped, the primary
+ * serves. A causal read may still ask a replica skipped only for lag (it checks the GTID itself).
+ * Skipped replicas answer only when the primary is down.
  */
 import { dbFailureOf } from '../../shared/db/errors.ts';
 import type { DbTarget, Param, Row, Session } from '../../shared/db/target.ts';
 import type { WriterWatch } from '../../shared/db/writer-watch.ts';
 import { formatGtid, type GtidPosition, gtidCovers, mergeGtid } from '../consistency/gtid.ts';
+import type { ReplicaHealth } from './replica-health.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
 
@@ -34,11 +40,13 @@ export class DbCluster {
   /** How long a replica may take to reach a read's position before the next one is asked. */
   readonly #waitSeconds: number;
   readonly #reached = new Map<DbTarget, GtidPosition>();
+  readonly #health: ReplicaHealth | undefined;
   #next = 0;
 
-  constructor(watch: WriterWatch, causalWaitMs = 0) {
+  constructor(watch: WriterWatch, causalWaitMs = 0, health?: ReplicaHealth) {
     this.watch = watch;
     this.#waitSeconds = causalWaitMs / 1000;
+    this.#health = health;
   }
 
   /** The server that takes writes now (follows promotions without a restart). */
@@ -51,11 +59,23 @@ export class DbCluster {
     return this.watch.readers;
   }
 
-  /** Replicas in the order to try them (round-robin), without those whose breaker is open. */
-  #rotation(): DbTarget[] {
+  /**
+   * Replicas in the order to try them (round-robin), without those whose breaker is open: those to
+   * ask before the primary, and the skipped ones (slow or lagging) kept for when it is down.
+   */
+  #rotation(causal: boolean): { preferred: DbTarget[]; skipped: DbTarget[] } {
     const start = this.#next++ % this.replicas.length;
     const rotated = [...this.replicas.slice(start), ...this.replicas.slice(0, start)];
-    return rotated.filter((r) => r.available);
+    const preferred: DbTarget[] = [];
+    const skipped: DbTarget[] = [];
+    const now = performance.now();
+    for (const replica of rotated) {
+      if (!replica.available) continue;
+      const verdict = this.#health?.verdictOf(replica, now) ?? 'ok';
+      if (verdict === 'ok' || (causal && verdict === 'lagging')) preferred.push(replica);
+      else skipped.push(replica);
+    }
+    return { preferred, skipped };
   }
 
   async read<T extends Row = Row>(
@@ -67,17 +87,21 @@ export class DbCluster {
     const query = (s: Session) => s.rows<T>(sql, params);
     if (from === 'primary' || this.replicas.length === 0)
       return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
-    const replicas = this.#rotation();
-    const served = await this.#fromReplicas(replicas, query, options.after);
+    const { preferred, skipped } = this.#rotation(options.after !== undefined);
+    const served = await this.#fromReplicas(preferred, query, options.after);
     if (served !== undefined) return served;
     try {
       return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
     } catch (error) {
-      if (options.after === undefined || dbFailureOf(error) !== 'down') throw error;
-      // The primary is down: an answer from a lagging replica beats none.
-      const stale = await this.#fromReplicas(replicas, query, undefined);
-      if (stale === undefined) throw error;
-      return stale;
+      if (dbFailureOf(error) !== 'down') throw error;
+      // The primary is down: an answer from a slow or lagging replica beats none.
+      const late =
+        (await this.#fromReplicas(skipped, query, options.after)) ??
+        (options.after === undefined
+          ? undefined
+          : await this.#fromReplicas([...preferred, ...skipped], query, undefined));
+      if (late === undefined) throw error;
+      return late;
     }
   }
 
@@ -116,6 +140,7 @@ export class DbCluster {
 
   async close(): Promise<void> {
     this.watch.stop();
+    this.#health?.stop();
     await Promise.allSettled(this.watch.all.map((t) => t.close()));
   }
 }

@@ -11,16 +11,39 @@ import {
 test('DB_QUERY_CACHE reaches every MariaDB server natively, off by default', () => {
   const off = resolveFlags({ STAGE: '4' });
   const on = resolveFlags({ STAGE: '4', DB_QUERY_CACHE: 'on' });
-  assert.deepEqual(nativeMariadbOptions(off, 'mysql-replica'), ['--query-cache-type=off']);
-  const onOptions = ['--query-cache-type=on', '--query-cache-size=33554432'];
+  const semisyncOff = ['--rpl-semi-sync-master-enabled=off', '--rpl-semi-sync-slave-enabled=off'];
+  assert.deepEqual(nativeMariadbOptions(off, 'mysql-replica'), [
+    '--query-cache-type=off',
+    ...semisyncOff,
+  ]);
+  const onOptions = ['--query-cache-type=on', ...semisyncOff, '--query-cache-size=33554432'];
   assert.deepEqual(nativeMariadbOptions(on, 'mysql-replica'), onOptions);
   assert.deepEqual(nativeMariadbOptions(on, 'mysql-primary'), onOptions);
   assert.deepEqual(nativeMariadbOptions(on, 'web'), []);
 });
 
+test('DB_SEMISYNC switches both sides of semi-sync on the primary and the replicas, off by default', () => {
+  const on = resolveFlags({ STAGE: '4', DB_SEMISYNC: 'on' });
+  const semisyncOn = ['--rpl-semi-sync-master-enabled=on', '--rpl-semi-sync-slave-enabled=on'];
+  for (const kind of ['mysql-primary', 'mysql-replica'] as const)
+    assert.deepEqual(nativeMariadbOptions(on, kind), ['--query-cache-type=off', ...semisyncOn]);
+  // A shard server has no replica to wait for.
+  assert.deepEqual(nativeMariadbOptions(on, 'mysql-shard'), ['--query-cache-type=off']);
+  assert.equal(resolveFlags({ STAGE: '4' }).dbSemisync, 'off');
+});
+
+test('DB_SEMISYNC=on without a replica is a config error naming both variables', () => {
+  assert.throws(
+    () => resolveFlags({ STAGE: '2', DB_SEMISYNC: 'on' }),
+    /DB_SEMISYNC=on needs DB_REPLICAS/,
+  );
+});
+
 test('compose writes the same options with the flag interpolated', () => {
   assert.deepEqual(composeMariadbOptions('mysql-primary'), [
     '--query-cache-type=${DB_QUERY_CACHE:-off}',
+    '--rpl-semi-sync-master-enabled=${DB_SEMISYNC:-off}',
+    '--rpl-semi-sync-slave-enabled=${DB_SEMISYNC:-off}',
   ]);
   assert.deepEqual(composeMariadbOptions('redis'), []);
 });

@@ -1,7 +1,7 @@
 /** The writer decision from the topology record, and which replica `make promote` picks. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planPromotion, type ServerState } from '../../../scripts/promote/plan.ts';
+import { mostOf, planPromotion, type ServerState } from '../../../scripts/promote/plan.ts';
 import {
   decideWriter,
   gtidAhead,
@@ -49,12 +49,20 @@ test('an older record never moves the writer back', () => {
   assert.deepEqual(decideWriter([obs(1, '1:1:', false)], new Map(), now), now);
 });
 
-const server = (name: string, serverId: number, gtid?: string, rec = '1:1:'): ServerState => ({
+const server = (
+  name: string,
+  serverId: number,
+  gtid?: string,
+  received = '',
+  rec = '1:1:',
+): ServerState => ({
   name,
   host: '127.0.0.1',
   port: 3306 + serverId,
   serverId,
-  ...(gtid === undefined ? {} : { up: { readOnly: true, gtid, record: parseRecord(rec) } }),
+  ...(gtid === undefined
+    ? {}
+    : { up: { readOnly: true, gtid, received, record: parseRecord(rec) } }),
 });
 
 test('promote picks the most advanced reachable replica and fences the old primary', () => {
@@ -70,6 +78,19 @@ test('promote picks the most advanced reachable replica and fences the old prima
     ['mysql-replica-1'],
   );
   assert.equal(gtidAhead('0-1-47', '0-1-40'), 7);
+});
+
+test('promote ranks replicas by what they received, not only by what they applied', () => {
+  // replica-1 applied less but its relay log holds more: with semi-sync the primary's last
+  // acknowledged commits may be only there.
+  const p = planPromotion([
+    server('mysql-primary', 1),
+    server('mysql-replica-1', 2, '0-1-40', '0-1-52'),
+    server('mysql-replica-2', 3, '0-1-47', '0-1-47'),
+  ]);
+  assert.equal(p.candidate.name, 'mysql-replica-1');
+  assert.equal(mostOf('0-1-40', '0-1-52'), '0-1-52');
+  assert.equal(mostOf('0-1-40', ''), '0-1-40');
 });
 
 test('promote refuses when no replica answers', () => {

@@ -123,3 +123,30 @@ test('a read-your-writes cookie secret is required where replicas or the cache s
   assert.deepEqual(problems({ ...stage4, READ_YOUR_WRITES_TTL_SECONDS: '0' }), []);
   assert.match(problems({ ...stage4, COOKIE_SECRET: 'short' }).join(), /COOKIE_SECRET=\(hidden\)/);
 });
+
+test('replica outlier settings: defaults, bounds and their relation are checked', () => {
+  const config = loadWebConfig({ ...base, STAGE: '1' });
+  assert.deepEqual(
+    [
+      config.DB_REPLICA_PROBE_INTERVAL_MS,
+      config.DB_REPLICA_MAX_LATENCY_MS,
+      config.DB_REPLICA_OUTLIER_FACTOR,
+      config.DB_REPLICA_OUTLIER_MIN_MS,
+      config.DB_REPLICA_MAX_LAG_MS,
+      config.DB_LATENCY_DECAY_MS,
+    ],
+    [500, 1000, 5, 500, 5000, 1000],
+  );
+  assert.deepEqual(problems({ ...base, STAGE: '1', DB_REPLICA_PROBE_INTERVAL_MS: '0' }), []);
+  const bads: [Record<string, string>, RegExp][] = [
+    [{ DB_REPLICA_OUTLIER_FACTOR: '1' }, /DB_REPLICA_OUTLIER_FACTOR=/],
+    [{ DB_REPLICA_MAX_LAG_MS: 'soon' }, /DB_REPLICA_MAX_LAG_MS=/],
+    [{ DB_REPLICA_PROBE_INTERVAL_MS: '10' }, /DB_REPLICA_PROBE_INTERVAL_MS must be 0/],
+    [
+      { DB_REPLICA_OUTLIER_MIN_MS: '2000', DB_REPLICA_MAX_LATENCY_MS: '1000' },
+      /DB_REPLICA_OUTLIER_MIN_MS must not exceed DB_REPLICA_MAX_LATENCY_MS/,
+    ],
+  ];
+  for (const [bad, message] of bads)
+    assert.match(problems({ ...base, STAGE: '1', ...bad }).join(), message);
+});
