@@ -93,7 +93,7 @@ function urlOf(s: PlannedService): string | null {
   if (s.kind === 'lb' && s.ports.https !== undefined) return `https://localhost:${s.ports.https}`;
   if (s.kind === 'web' && s.ports.http !== undefined) return `http://${s.host}:${s.ports.http}`;
   if (s.kind === 's3' && s.ports.s3 !== undefined) return `http://${s.host}:${s.ports.s3}`;
-  if (s.kind === 'cdn' && s.ports.http !== undefined) return `http://${s.host}:${s.ports.http}`;
+  if (s.kind === 'cdn' && s.ports.http !== undefined) return `https://${s.host}:${s.ports.http}`;
   if ((s.kind === 'worker' || s.kind === 'autoscaler') && s.ports.metrics !== undefined)
     return `http://${s.host}:${s.ports.metrics}`;
   return null;

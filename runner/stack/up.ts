@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { PlannedService, StackPlan } from '../../services/shared/topology/plan.ts';
 import { findBinaries } from '../host/binaries.ts';
 import { type Boxes, removeBoxes, setUpBoxes } from '../host/boxes.ts';
+import { ensureStackCertificate } from '../host/certificate.ts';
 import { ensureMysqlTemplate } from '../host/data-dirs.ts';
 import { stackPaths } from '../host/paths.ts';
 import { checkPortsFree } from '../host/ports.ts';
@@ -67,7 +68,8 @@ export async function up(options: UpOptions): Promise<RunningStack> {
   );
   try {
     await recover(stackDir, out, config.stopGraceMs);
-    const plan = restrictedPlan(planFor(config, config.portBase), options.only);
+    const fullPlan = planFor(config, config.portBase);
+    const plan = restrictedPlan(fullPlan, options.only);
     checkBuilt(plan, config.repoDir);
     const binaries = findBinaries(config.baseEnv.PATH ?? '', neededBinaries(plan));
     await checkPortsFree(plan, config.portBase);
@@ -75,6 +77,7 @@ export async function up(options: UpOptions): Promise<RunningStack> {
       paths.secretsDir,
       config.externalS3 ? { 's3-secret-access-key': config.externalS3.secretAccessKey } : {},
     );
+    ensureStackCertificate(fullPlan, stackDir);
     const boxes = setUpBoxes(plan.services, stackDir, flags.boxCpus);
     writeStartingMembers(plan, stackDir);
     if (!boxes.enforced) out.say('warn', `CPU quotas are not enforced: ${boxes.reason ?? ''}`);

@@ -3,6 +3,7 @@
  * secrets files, and the LB's pools and routes. Pure.
  */
 import { type Flags, flagsToEnv } from '../config/flags.ts';
+import { devCertificateFiles } from '../tls/dev-certificate.ts';
 import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
 import { memberFile, scaledPools } from './autoscale.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
@@ -80,14 +81,22 @@ export function serviceEnv(
   const cdn = byName.get('cdn');
   const cdnEnv: Record<string, string> = cdn
     ? {
-        // The browser's way to the edge: its own address natively, the published port in compose.
+        // The browser's way to the edge: its own address natively, the published port in compose;
+        // HTTPS like the page, or a browser blocks the objects as mixed content.
         CDN_URL:
           a.mode === 'native'
-            ? `http://${endpoint(cdn, 'http')}`
-            : `http://localhost:${String(cdn.ports.http)}`,
+            ? `https://${endpoint(cdn, 'http')}`
+            : `https://localhost:${String(cdn.ports.http)}`,
         CDN_ADMIN_URL: `http://${endpoint(cdn, 'admin')}`,
         CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
       }
+    : {};
+
+  // Natively the edge serves the LB's development certificate, which the runner makes naming both
+  // (one certificate for a browser to trust); in compose it makes its own in its volume.
+  const lbCert = lb && a.mode === 'native' ? devCertificateFiles(dataDir(lb.name)) : undefined;
+  const cdnTls: Record<string, string> = lbCert
+    ? { CDN_TLS_CERT_FILE: lbCert.certFile, CDN_TLS_KEY_FILE: lbCert.keyFile }
     : {};
 
   const envOf = (d: Draft): Record<string, string> => {
@@ -134,6 +143,8 @@ export function serviceEnv(
           CDN_PORT: String(d.ports.http),
           CDN_ADMIN_HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           CDN_ADMIN_PORT: String(d.ports.admin),
+          CDN_DATA_DIR: dataDir(d.name),
+          ...cdnTls,
           ...(a.mode === 'native' ? { CDN_ID: d.name } : {}),
           CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
         };
