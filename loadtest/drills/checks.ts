@@ -147,6 +147,9 @@ export const ledgerClean: Check = (m) => {
       ? `${l.acknowledged}/${l.writes} acknowledged, all present once` +
         (l.committedUnacknowledged > 0
           ? ` (+${l.committedUnacknowledged} unacknowledged committed)`
+          : '') +
+        (l.edgeOnly.length > 0
+          ? `; ${l.edgeOnly.length} upload(s) read back from the store only, the edge kept failing (${l.edgeOnly[0]})`
           : '')
       : `LOSS: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3})` : ''}`,
     pass: l.ok,

@@ -33,6 +33,7 @@ export function formatResult(r: DrillResult): string {
   if (l && !l.ok)
     for (const p of [...l.lost, ...l.duplicated, ...l.wrongId, ...l.unreadable, ...l.thumbnails])
       lines.push(`   LEDGER: ${p}`);
+  for (const p of l?.edgeOnly ?? []) lines.push(`   EDGE (not a loss): ${p}`);
   return lines.join('\n');
 }
 

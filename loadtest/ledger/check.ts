@@ -4,7 +4,7 @@
  * through the URL its answer named (LB or CDN edge), and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and counts the
  * thumbnail objects in each upload's folder of the object store. The verdict is verdict.ts's.
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { parseSizes } from '../../services/shared/thumbnails/job.ts';
 import { connectDb, type StackFile, s3Of } from '../drills/stack.ts';
@@ -80,6 +80,20 @@ async function readBack(reader: Browser, url: string): Promise<{ status: number;
   }
 }
 
+/** The original as the object store holds it (undefined when there is no store or no object). */
+async function fromStore(stack: StackFile, objectKey: string): Promise<Buffer | undefined> {
+  const s3 = s3Of(stack);
+  if (s3 === undefined) return undefined;
+  try {
+    const got = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: objectKey }));
+    return Buffer.from((await got.Body?.transformToByteArray()) ?? []);
+  } catch {
+    return undefined;
+  } finally {
+    s3.client.destroy();
+  }
+}
+
 export interface CheckOptions {
   /** How long queued thumbnail jobs may take to finish after the load (default 90 s). */
   readonly thumbnailWaitMs?: number;
@@ -117,9 +131,10 @@ export async function checkLedger(
       'SELECT id, sha256, object_key, thumbnail_status, thumbnail_sizes FROM media WHERE sha256 IN (?)',
       shas,
     );
-    const media = new Map<string, FoundMedia[]>();
+    const media = new Map<string, (FoundMedia & { objectKey: string })[]>();
     for (const r of mediaRows) {
-      const found: FoundMedia = {
+      const found = {
+        objectKey: String(r.object_key),
         id: String(r.id),
         status: String(r.thumbnail_status),
         thumbnails: queued ? await thumbnailCount(stack, String(r.object_key)) : 0,
@@ -128,13 +143,21 @@ export async function checkLedger(
       media.set(String(r.sha256), [...(media.get(String(r.sha256)) ?? []), found]);
     }
     const unreadable = new Map<string, string>();
+    const edgeOnly = new Map<string, string>();
     for (const entry of uploads.filter(isAcknowledged)) {
       if (entry.url === undefined) {
         unreadable.set(entry.key, 'no url in the answer');
         continue;
       }
       const got = await readBack(reader, entry.url);
-      if (got.status !== 200) unreadable.set(entry.key, `GET ${entry.url}: ${got.status}`);
+      const stored = media.get(entry.sha256 ?? '')?.[0];
+      if (GATEWAY.has(got.status) && stored !== undefined && entry.bytes !== undefined) {
+        // The gateway kept failing: whether the upload is lost is for the store to say.
+        const original = await fromStore(stack, stored.objectKey);
+        if (original?.equals(entry.bytes))
+          edgeOnly.set(entry.key, `GET ${entry.url}: ${got.status}; byte-identical in the store`);
+        else unreadable.set(entry.key, `GET ${entry.url}: ${got.status}; not in the store either`);
+      } else if (got.status !== 200) unreadable.set(entry.key, `GET ${entry.url}: ${got.status}`);
       else if (entry.bytes !== undefined && !got.body.equals(entry.bytes))
         unreadable.set(
           entry.key,
@@ -147,6 +170,7 @@ export async function checkLedger(
       keys,
       media,
       unreadable,
+      edgeOnly,
       queued,
     });
   } finally {

@@ -24,6 +24,11 @@ export interface Found {
   readonly media: ReadonlyMap<string, readonly FoundMedia[]>;
   /** Acknowledged uploads whose original read back differently (key → why). */
   readonly unreadable: ReadonlyMap<string, string>;
+  /**
+   * Acknowledged uploads whose URL only gave gateway errors (the CDN edge's origin fetch timing
+   * out) but whose original the object store holds byte-identical: not lost, reported apart.
+   */
+  readonly edgeOnly?: ReadonlyMap<string, string>;
   /** Whether thumbnails are made by the queue (then `ready` and one set are required). */
   readonly queued: boolean;
 }
@@ -38,6 +43,8 @@ export interface LedgerVerdict {
   readonly wrongId: string[];
   readonly unreadable: string[];
   readonly thumbnails: string[];
+  /** Read back from the object store only: the URL's gateway failed (not a loss). */
+  readonly edgeOnly: string[];
   readonly ok: boolean;
 }
 
@@ -54,6 +61,7 @@ export function judgeLedger(entries: readonly LedgerEntry[], found: Found): Ledg
     unreadable: [] as string[],
     thumbnails: [] as string[],
   };
+  const edgeOnly: string[] = [];
   let acknowledged = 0;
   let committedUnacknowledged = 0;
   for (const entry of entries) {
@@ -75,6 +83,8 @@ export function judgeLedger(entries: readonly LedgerEntry[], found: Found): Ledg
     if (entry.kind !== 'upload') continue;
     const why = found.unreadable.get(entry.key);
     if (why !== undefined) v.unreadable.push(`${name}: ${why}`);
+    const edge = found.edgeOnly?.get(entry.key);
+    if (edge !== undefined) edgeOnly.push(`${name}: ${edge}`);
     if (!found.queued) continue;
     for (const m of found.media.get(entry.sha256 ?? '') ?? []) {
       if (m.status !== 'ready') v.thumbnails.push(`${name}: media ${m.id} is ${m.status}`);
@@ -90,6 +100,7 @@ export function judgeLedger(entries: readonly LedgerEntry[], found: Found): Ledg
     acknowledged,
     committedUnacknowledged,
     ...v,
+    edgeOnly,
     ok: problems === 0,
   };
 }

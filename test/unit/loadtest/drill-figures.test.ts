@@ -70,6 +70,7 @@ const measured = (list: Outcome[]): Measured => ({
     duplicated: [],
     wrongId: [],
     unreadable: [],
+    edgeOnly: [],
     thumbnails: [],
     ok: true,
   },

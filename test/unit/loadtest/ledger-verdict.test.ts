@@ -89,6 +89,13 @@ test('uploads: unreadable originals and, when queued, thumbnails are checked', (
     judgeLedger([upload], { ...nothing, media: media('ready', 0), unreadable }).unreadable,
     ['upload u1: GET /files/x: 404'],
   );
+  // Only the edge failed and the store holds the bytes: reported apart, not a loss.
+  const edgeOnly = new Map([['u1', 'GET https://cdn/x: 504; byte-identical in the store']]);
+  const edge = judgeLedger([upload], { ...nothing, media: media('ready', 0), edgeOnly });
+  assert.equal(edge.ok, true);
+  assert.deepEqual(edge.edgeOnly, [
+    'upload u1: GET https://cdn/x: 504; byte-identical in the store',
+  ]);
 });
 
 test('the ledger records attempts and the returned id', () => {
