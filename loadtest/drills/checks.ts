@@ -97,14 +97,21 @@ export const detectedWithin =
     pass: m.figures.detectedAfterMs <= ms,
   });
 
-/** After the heal the affected kinds work again (the last QUIET_MS clean, ≥ 1 success each). */
+/**
+ * After the heal the affected kinds work again: each has a success that started after the heal
+ * and after its own last failure, and the run ends without failures (the last QUIET_MS clean).
+ */
 export const resumes =
   (kinds: readonly Kind[], withinMs: number): Check =>
   (m) => {
-    const tail = m.outcomes.filter(
-      (o) => kinds.includes(o.kind) && o.at >= m.timeline.endAt - QUIET_MS - 1000,
+    const since = (k: Kind) =>
+      Math.max(
+        m.timeline.healAt,
+        ...m.outcomes.filter((o) => o.kind === k && isFailure(o)).map((o) => o.at + o.ms),
+      );
+    const silent = kinds.filter(
+      (k) => !m.outcomes.some((o) => o.kind === k && o.status < 300 && o.at >= since(k)),
     );
-    const silent = kinds.filter((k) => !tail.some((o) => o.kind === k && o.status < 300));
     const { recoveredAfterMs, recovered } = m.figures;
     const measured = recovered ? `${recoveredAfterMs} ms` : 'still failing at the end';
     return {
@@ -112,7 +119,7 @@ export const resumes =
       measured:
         silent.length === 0
           ? measured
-          : `${measured}, but no ${silent.join('/')} succeeded in the last ${(QUIET_MS + 1000) / 1000} s`,
+          : `${measured}, but no ${silent.join('/')} succeeded after the heal and its last failure`,
       pass: silent.length === 0 && recovered && recoveredAfterMs <= withinMs,
     };
   };

@@ -90,7 +90,15 @@ test('checks: allowed codes, zero failures per kind, resumption, the ledger', ()
   assert.equal(noFailures()(m).pass, false);
   assert.equal(resumes(['write'], 1000)(m).pass, true);
   assert.equal(resumes(['write'], 500)(m).pass, false, 'recovered after 800 ms');
-  assert.equal(resumes(['feed'], 1000)(m).pass, false, 'no feed request succeeded at the end');
+  assert.equal(resumes(['feed'], 1000)(m).pass, false, 'no feed request succeeded after the heal');
+  // A slow tail (no write in the last seconds) still shows the resumption: the 6000 ms write.
+  const slowTail = measured(outcomes.filter((x) => x.at !== 9000));
+  assert.equal(resumes(['write'], 1000)(slowTail).pass, true);
+  // A success before the last failure does not count.
+  const flapping = measured([...outcomes.filter((x) => x.at < 6000), o(5900, 'write', 201, 10)]);
+  assert.equal(resumes(['write'], 1000)(flapping).pass, true, '5900 starts after 5800');
+  const early = measured([...outcomes.filter((x) => x.at < 6000), o(5300, 'write', 201, 10)]);
+  assert.equal(resumes(['write'], 1000)(early).pass, false, '5300 is before the last failure');
   assert.equal(ledgerClean(m).pass, true);
   assert.equal(
     ledgerClean({ ...m, ledger: { ...m.ledger, lost: ['post x'], ok: false } }).pass,
