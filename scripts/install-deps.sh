@@ -4,7 +4,8 @@
 #
 #   system packages  mariadb-server (mariadbd, mariadb-install-db), mariadb-client, redis-server,
 #                    memcached, haproxy (LB benchmark), testssl.sh (the LB's TLS test), varnish
-#                    and wrk (CDN benchmark): with
+#                    and wrk (CDN benchmark), chromium (the browser tests, driven by
+#                    playwright-core; never a downloaded browser): with
 #                    apt-get when root, otherwise the exact
 #                    command to run is printed and the script fails. apt is kept from starting them
 #                    as machine-wide services (policy-rc.d answering 101 during the install): the
@@ -34,10 +35,11 @@ declare -A PACKAGE_OF=(
   [testssl]=testssl.sh
   [varnishd]=varnish
   [wrk]=wrk
+  [chromium]=chromium
 )
 SEARCH_PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 missing=()
-for cmd in mariadbd mariadb-install-db mariadb redis-server memcached haproxy testssl varnishd wrk; do
+for cmd in mariadbd mariadb-install-db mariadb redis-server memcached haproxy testssl varnishd wrk chromium; do
   PATH="$SEARCH_PATH" command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
 done
 # unique, in order
@@ -48,7 +50,7 @@ done
 
 if ((${#packages[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then
-    die "missing ${packages[*]} and this is not a Debian/Ubuntu machine (no apt-get): install MariaDB 10.11 (mariadbd, mariadb-install-db), redis-server 7, memcached, haproxy, testssl.sh, varnish and wrk with your package manager"
+    die "missing ${packages[*]} and this is not a Debian/Ubuntu machine (no apt-get): install MariaDB 10.11 (mariadbd, mariadb-install-db), redis-server 7, memcached, haproxy, testssl.sh, varnish, wrk and chromium with your package manager"
   fi
   if [[ "$(id -u)" != 0 ]]; then
     printf 'deps: missing system packages: %s\n' "${packages[*]}" >&2

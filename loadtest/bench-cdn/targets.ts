@@ -77,6 +77,8 @@ export async function startTargets(
       CDN_ADMIN_HOST: HOST,
       CDN_ADMIN_PORT: String(ports.admin),
       CDN_ID: 'cdn-bench',
+      // Plain HTTP like the anchor (Varnish does not terminate TLS): the same work compared.
+      CDN_TLS: 'off',
       LOG_LEVEL: 'warn',
       S3_ENDPOINT: endpoint,
       S3_BUCKET: BUCKET,

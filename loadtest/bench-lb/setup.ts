@@ -1,9 +1,11 @@
 /** What every benchmark part needs: free ports, a certificate, backends, our LB, HAProxy. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { devCertificateFiles, ensureDevCertificate } from '../../services/lb/listeners/tls.ts';
-import { createLogger } from '../../services/shared/logger.ts';
+import {
+  devCertificateFiles,
+  ensureDevCertificate,
+} from '../../services/shared/tls/dev-certificate.ts';
 import { startHaproxy } from './haproxy.ts';
 import { node, type Started } from './procs.ts';
 
@@ -29,11 +31,10 @@ export interface Certificate {
 }
 
 export function makeCertificate(dir: string): Certificate {
-  const quiet = createLogger({ service: 'bench-lb', instance: 'bench', level: 'silent' });
-  const material = ensureDevCertificate(dir, HOST, quiet);
+  ensureDevCertificate(dir, [HOST]);
   const { certFile, keyFile } = devCertificateFiles(dir);
   const pem = join(dir, 'haproxy.pem');
-  writeFileSync(pem, Buffer.concat([material.cert, material.key]));
+  writeFileSync(pem, Buffer.concat([readFileSync(certFile), readFileSync(keyFile)]));
   return { cert: certFile, key: keyFile, pem };
 }
 

@@ -104,12 +104,16 @@ export const resumes =
     const tail = m.outcomes.filter(
       (o) => kinds.includes(o.kind) && o.at >= m.timeline.endAt - QUIET_MS - 1000,
     );
-    const ok = kinds.every((k) => tail.some((o) => o.kind === k && o.status < 300));
+    const silent = kinds.filter((k) => !tail.some((o) => o.kind === k && o.status < 300));
     const { recoveredAfterMs, recovered } = m.figures;
+    const measured = recovered ? `${recoveredAfterMs} ms` : 'still failing at the end';
     return {
       expect: `${names(kinds)} resume by themselves ≤ ${withinMs} ms after the heal`,
-      measured: recovered ? `${recoveredAfterMs} ms` : 'still failing at the end',
-      pass: ok && recovered && recoveredAfterMs <= withinMs,
+      measured:
+        silent.length === 0
+          ? measured
+          : `${measured}, but no ${silent.join('/')} succeeded in the last ${(QUIET_MS + 1000) / 1000} s`,
+      pass: silent.length === 0 && recovered && recoveredAfterMs <= withinMs,
     };
   };
 

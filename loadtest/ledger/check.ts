@@ -1,7 +1,7 @@
 /**
  * Checks a load's ledger against the stack: looks every write up in the primary (posts by their
  * body, uploads by their SHA-256, keys in idempotency_keys), reads every acknowledged upload back
- * through the LB, and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and counts the
+ * through the URL its answer named (LB or CDN edge), and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and counts the
  * thumbnail objects in each upload's folder of the object store. The verdict is verdict.ts's.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -61,6 +61,25 @@ async function pendingUploads(db: Connection, shas: readonly string[]): Promise<
   return rows.length;
 }
 
+/** A gateway's answer (or none): the edge or LB could not reach the origin in time. */
+const GATEWAY = new Set([0, 502, 503, 504]);
+const READ_BACK_ATTEMPTS = 5;
+
+/**
+ * An upload read back, retried (1 s apart, 5 attempts: longer than the edge's origin breaker stays
+ * open, 2 s) while a gateway answers for it: the ledger asks whether the bytes are there, and an
+ * edge whose origin fetch timed out on a loaded box says nothing about that. A 404 or other bytes are never retried; a gateway that keeps failing fails.
+ */
+async function readBack(reader: Browser, url: string): Promise<{ status: number; body: Buffer }> {
+  for (let attempt = 1; ; attempt++) {
+    const got = await reader
+      .bytes(url)
+      .catch((e: Error) => ({ status: 0, body: Buffer.from(e.message) }));
+    if (!GATEWAY.has(got.status) || attempt >= READ_BACK_ATTEMPTS) return got;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 export interface CheckOptions {
   /** How long queued thumbnail jobs may take to finish after the load (default 90 s). */
   readonly thumbnailWaitMs?: number;
@@ -114,9 +133,7 @@ export async function checkLedger(
         unreadable.set(entry.key, 'no url in the answer');
         continue;
       }
-      const got = await reader
-        .bytes(entry.url)
-        .catch((e: Error) => ({ status: 0, body: Buffer.from(e.message) }));
+      const got = await readBack(reader, entry.url);
       if (got.status !== 200) unreadable.set(entry.key, `GET ${entry.url}: ${got.status}`);
       else if (entry.bytes !== undefined && !got.body.equals(entry.bytes))
         unreadable.set(

@@ -13,6 +13,13 @@ export interface Answer {
   readonly text: string;
 }
 
+/**
+ * How long the load waits for an answer: longer than the LB's response timeout (30 s), so a request
+ * hung at a paused backend ends as the LB's 504, as a browser (which waits minutes) would see it,
+ * not as the load giving up at the same moment.
+ */
+export const CLIENT_TIMEOUT_MS = 40_000;
+
 export interface SendOptions {
   readonly json?: unknown;
   readonly form?: FormData;
@@ -59,7 +66,7 @@ export class Browser {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (o.json !== undefined) headers['content-type'] = 'application/json';
     if (o.idempotencyKey !== undefined) headers['idempotency-key'] = o.idempotencyKey;
-    const timeout = o.timeoutMs ?? 30_000;
+    const timeout = o.timeoutMs ?? CLIENT_TIMEOUT_MS;
     try {
       const response = await request(new URL(path, this.#entry), {
         method: method as Dispatcher.HttpMethod,

@@ -69,9 +69,12 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
     case 'lb':
       return () => probeTls(s.host, port('https'));
     case 'cdn':
-      return () => probeHttp(`http://${s.host}:${port('http')}/health/ready`);
+      // Its public listener speaks HTTPS (and listens first); readiness is on the admin one.
+      return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
     case 'fault-proxy':
       return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
+    case 'autoscaler':
+      return () => probeHttp(`http://${s.host}:${port('metrics')}/health/ready`);
     case 'setup':
       return undefined;
   }

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { PlannedService, StackPlan } from '../../services/shared/topology/plan.ts';
 import { findBinaries } from '../host/binaries.ts';
 import { type Boxes, removeBoxes, setUpBoxes } from '../host/boxes.ts';
+import { ensureStackCertificate } from '../host/certificate.ts';
 import { ensureMysqlTemplate } from '../host/data-dirs.ts';
 import { stackPaths } from '../host/paths.ts';
 import { checkPortsFree } from '../host/ports.ts';
@@ -30,6 +31,7 @@ import type { Launched } from '../process/launch.ts';
 import { lockStack, removeRecord, runnerLogFile } from '../process/records.ts';
 import { startService } from '../process/service-start.ts';
 import { stopProcesses } from '../process/signal-waves.ts';
+import { writeStartingMembers } from '../scaling/member-files.ts';
 import { type RunningStack, running } from './running-stack.ts';
 
 export type { RunningStack };
@@ -66,7 +68,8 @@ export async function up(options: UpOptions): Promise<RunningStack> {
   );
   try {
     await recover(stackDir, out, config.stopGraceMs);
-    const plan = restrictedPlan(planFor(config, config.portBase), options.only);
+    const fullPlan = planFor(config, config.portBase);
+    const plan = restrictedPlan(fullPlan, options.only);
     checkBuilt(plan, config.repoDir);
     const binaries = findBinaries(config.baseEnv.PATH ?? '', neededBinaries(plan));
     await checkPortsFree(plan, config.portBase);
@@ -74,7 +77,9 @@ export async function up(options: UpOptions): Promise<RunningStack> {
       paths.secretsDir,
       config.externalS3 ? { 's3-secret-access-key': config.externalS3.secretAccessKey } : {},
     );
+    ensureStackCertificate(fullPlan, stackDir);
     const boxes = setUpBoxes(plan.services, stackDir, flags.boxCpus);
+    writeStartingMembers(plan, stackDir);
     if (!boxes.enforced) out.say('warn', `CPU quotas are not enforced: ${boxes.reason ?? ''}`);
     out.nameWidth = Math.max(6, ...plan.services.map((s) => s.name.length));
     return await startAll({ options, plan, binaries, secrets, boxes, unlock, t0, startedAt });
@@ -117,6 +122,7 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     logLevel: config.logLevel,
     baseEnv: config.baseEnv,
     webEnv: config.webEnv,
+    autoscalerEnv: config.autoscalerEnv,
   };
   let template: Promise<string> | undefined;
   const mysqlTemplate = () => {
@@ -158,7 +164,8 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     ready.set(s.name, promise);
     return promise;
   };
-  const all = plan.services.map(startOne);
+  // Standby slots (AUTOSCALE=on) start when the autoscaler asks the runner for them.
+  const all = plan.services.filter((s) => s.standby !== true).map(startOne);
   const results = await Promise.allSettled(all);
   const firstError = failed.signal.aborted ? failed.signal.reason : undefined;
   const stopAll = async (stopOptions: { force?: boolean; hurry?: AbortSignal } = {}) => {

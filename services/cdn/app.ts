@@ -3,10 +3,13 @@
  * deadline and breaker), the public and admin HTTP servers with explicit timeouts. Never listens;
  * server.ts does, and owns shutdown. Tests build from here.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Breaker } from '../shared/breaker.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createS3Client } from '../shared/s3-client.ts';
+import { loadTlsMaterial } from '../shared/tls/dev-certificate.ts';
+import { tlsOptions } from '../shared/tls/server-options.ts';
 import { createAdminHandler } from './admin/handler.ts';
 import type { CachedObject } from './cache/entry.ts';
 import { ByteLru } from './cache/lru.ts';
@@ -30,6 +33,24 @@ function timeouts(server: Server, config: CdnConfig): Server {
   server.requestTimeout = config.CDN_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = config.CDN_KEEP_ALIVE_TIMEOUT_MS;
   return server;
+}
+
+/** The public listener: HTTPS with CDN_TLS=on (the default), plain HTTP otherwise. */
+function publicServer(config: CdnConfig, log: Logger, handler: RequestListener): Server {
+  if (config.CDN_TLS === 'off') return createServer(handler);
+  const material = loadTlsMaterial(
+    { certFile: config.CDN_TLS_CERT_FILE, keyFile: config.CDN_TLS_KEY_FILE },
+    config.CDN_DATA_DIR,
+    config.CDN_HOST,
+    (certFile) => log.info({ certFile }, 'generated a self-signed development certificate'),
+  );
+  const server = createHttpsServer(
+    { ...tlsOptions(material), handshakeTimeout: config.CDN_HEADERS_TIMEOUT_MS },
+    handler,
+  );
+  // A client that gives up on the handshake (or distrusts the certificate) is no error of ours.
+  server.on('tlsClientError', () => {});
+  return server as unknown as Server;
 }
 
 const closed = (server: Server) =>
@@ -73,7 +94,11 @@ export function createCdn(config: CdnConfig, log: Logger): Cdn {
   let draining = false;
   const notReady = () => (draining ? 'draining' : undefined);
   const server = timeouts(
-    createServer(createHandler({ cache, metrics, log, servedBy: config.CDN_ID, notReady })),
+    publicServer(
+      config,
+      log,
+      createHandler({ cache, metrics, log, servedBy: config.CDN_ID, notReady }),
+    ),
     config,
   );
   const admin = timeouts(

@@ -10,6 +10,7 @@ import {
   field,
   integer,
   oneOf,
+  optional,
   parseEnv,
   secret,
   text,
@@ -25,6 +26,15 @@ const schema = {
   CDN_PORT: field(integer(0, 65535), 8080),
   CDN_ADMIN_HOST: field(text(), '127.0.0.1'),
   CDN_ADMIN_PORT: field(integer(0, 65535), 8081),
+  /**
+   * HTTPS on the public listener (the pages come over HTTPS, so a browser blocks plain-HTTP
+   * objects as mixed content). The certificate: CDN_TLS_CERT_FILE / CDN_TLS_KEY_FILE, or a
+   * self-signed development one made once in CDN_DATA_DIR. The admin listener stays plain HTTP.
+   */
+  CDN_TLS: field(oneOf(['on', 'off']), 'on'),
+  CDN_TLS_CERT_FILE: optional(text()),
+  CDN_TLS_KEY_FILE: optional(text()),
+  CDN_DATA_DIR: field(text(), '.cdn-data'),
   CDN_ID: field(text(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'), hostname()),
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
   ...S3_FIELDS,
@@ -63,6 +73,8 @@ export function loadCdnConfig(env: Env): CdnConfig {
   const s3 = s3ConfigOf(raw, 'for the CDN edge (it fronts the S3 store)', problems);
   if (raw.CDN_MAX_OBJECT_BYTES > raw.CDN_CACHE_BYTES)
     problems.push('CDN_MAX_OBJECT_BYTES must not exceed CDN_CACHE_BYTES');
+  if ((raw.CDN_TLS_CERT_FILE === undefined) !== (raw.CDN_TLS_KEY_FILE === undefined))
+    problems.push('CDN_TLS_CERT_FILE and CDN_TLS_KEY_FILE are set together or not at all');
   if (problems.length > 0 || s3 === undefined) throw new ConfigError(problems);
   return Object.freeze({ ...withoutS3Fields(raw), s3 });
 }

@@ -1,17 +1,21 @@
 /**
  * A real CDN edge process for one test (`node dist/services/cdn/server.js`, built by the
  * integration entry) in front of the shared stack's S3 store or a test's own, on free loopback
- * ports with the stack's purge token. Objects are put straight into the store with the S3 client;
+ * ports with the stack's purge token, serving HTTPS with the self-signed certificate it makes (its
+ * default) in a temporary data directory; `ca` trusts it. Objects are put straight into the store with the S3 client;
  * origin fetches are read from the edge's metrics. Killed when the test ends if still running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { probeHttp } from '../../runner/host/probes.ts';
 import { findRepoDir } from '../../runner/host/repo-dir.ts';
 import { createS3Client } from '../../services/shared/s3-client.ts';
+import { devCertificateFiles } from '../../services/shared/tls/dev-certificate.ts';
 import { waitUntil } from '../../services/shared/wait-until.ts';
 import { Client } from './http.ts';
 import { freePort } from './redis-server.ts';
@@ -21,6 +25,8 @@ export interface TestCdn {
   readonly url: string;
   readonly adminUrl: string;
   readonly token: string;
+  /** The edge's certificate, to trust it. */
+  readonly ca: Buffer;
   readonly proc: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   client(): Client;
@@ -67,6 +73,8 @@ export async function startTestCdn(
 ): Promise<TestCdn> {
   if (stack.s3 === null) throw new Error('the shared stack has no S3 store');
   const [port, adminPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'test-cdn-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const proc = spawn(process.execPath, [join(findRepoDir(), 'dist/services/cdn/server.js')], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -75,6 +83,7 @@ export async function startTestCdn(
       CDN_ADMIN_HOST: '127.0.0.1',
       CDN_ADMIN_PORT: String(adminPort),
       CDN_ID: 'cdn-test',
+      CDN_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       S3_ENDPOINT: stack.s3.endpoint,
       S3_BUCKET: stack.s3.bucket,
@@ -92,18 +101,23 @@ export async function startTestCdn(
   t.after(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  await waitUntil(() => probeHttp(`${url}/health/ready`), { what: 'test CDN', timeoutMs: 15_000 });
+  await waitUntil(() => probeHttp(`${adminUrl}/health/ready`), {
+    what: 'test CDN',
+    timeoutMs: 15_000,
+  });
   const token = readStackSecret(stack, 'cdn-purge-token');
+  const ca = readFileSync(devCertificateFiles(dataDir).certFile);
   const admin = new Client(adminUrl);
   return {
     url,
     adminUrl,
     token,
+    ca,
     proc,
     exited,
-    client: () => new Client(url),
+    client: () => new Client(url, { ca }),
     async originFetches() {
       const text = String((await admin.get('/metrics')).body);
       return [...text.matchAll(/^cdn_origin_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce(

@@ -31,7 +31,7 @@ export class Client {
   readonly #expires = new Map<string, number>();
   readonly #dispatcher: Dispatcher | undefined;
 
-  constructor(base: string, options: { ca?: string | Buffer } = {}) {
+  constructor(base: string, options: { ca?: string | Buffer | (string | Buffer)[] } = {}) {
     this.base = base;
     this.#dispatcher = options.ca ? new Agent({ connect: { ca: options.ca } }) : undefined;
   }

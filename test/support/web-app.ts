@@ -78,7 +78,7 @@ function stackEnv(
     // At stages with CDN=on the app links objects to the shared stack's edge, which fronts the
     // same bucket, and purges it there.
     Object.assign(env, {
-      CDN_URL: `http://${cdn.host}:${cdn.ports.http}`,
+      CDN_URL: `https://${cdn.host}:${cdn.ports.http}`,
       CDN_ADMIN_URL: `http://${cdn.host}:${cdn.ports.admin}`,
       CDN_PURGE_TOKEN_FILE: stack.secrets['cdn-purge-token'],
     });

@@ -2,7 +2,8 @@
  * Writes an object to the client: 304 when the client's copy is current, 206 for one range,
  * multipart/byteranges for several, 416 when none can be satisfied, else 200; HEAD gets the same
  * head without a body. Every answer says where it came from (`X-Cache`), how old it is (`Age`) and
- * how long it may be kept (`Cache-Control`).
+ * how long it may be kept (`Cache-Control`); any origin may read it (CORS `*`: only public objects are
+ * served).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -65,6 +66,10 @@ function baseHeaders(o: CachedObject, state: CacheState, now: number, servedBy: 
     'bytes',
     'x-content-type-options',
     'nosniff',
+    // Every object served is public: pages on other origins may read it (a module script and
+    // a crossorigin image are fetched in CORS mode). No credentials are ever involved.
+    'access-control-allow-origin',
+    '*',
   ];
   if (o.etag !== '') h.push('etag', o.etag);
   if (o.lastModifiedText !== '') h.push('last-modified', o.lastModifiedText);

@@ -14,25 +14,10 @@ import {
 } from '../../shared/config/env.ts';
 import { LB_HEALTH_DEFAULTS } from '../../shared/lb-health.ts';
 import { LOG_LEVELS } from '../../shared/logger.ts';
+import { DEFAULT_ECDH_CURVES, INTERMEDIATE_CIPHERS } from '../../shared/tls/server-options.ts';
 import { routesParser } from '../routing/rules.ts';
 import { fallbacksParser } from './fallbacks.ts';
 import { poolsParser } from './pools.ts';
-
-/** Mozilla's "intermediate" profile (v5.7): TLS 1.3 suites, then TLS 1.2 AEAD ciphers only. */
-export const INTERMEDIATE_CIPHERS = [
-  'TLS_AES_128_GCM_SHA256',
-  'TLS_AES_256_GCM_SHA384',
-  'TLS_CHACHA20_POLY1305_SHA256',
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-  'DHE-RSA-AES128-GCM-SHA256',
-  'DHE-RSA-AES256-GCM-SHA384',
-  'DHE-RSA-CHACHA20-POLY1305',
-].join(':');
 
 const port = integer(0, 65535);
 const ms = (max = 3_600_000) => integer(0, max);
@@ -51,7 +36,7 @@ export const LB_SCHEMA = {
   ),
   LB_TLS_ECDH_CURVE: field(
     text(/^[A-Za-z0-9:_-]+$/, 'curve names joined by :'),
-    'X25519:prime256v1:secp384r1',
+    DEFAULT_ECDH_CURVES,
   ),
   LB_TLS_CERT_FILE: optional(text()),
   LB_TLS_KEY_FILE: optional(text()),

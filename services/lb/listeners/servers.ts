@@ -7,12 +7,13 @@
 import { createServer as createHttpServer, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from '../../shared/logger.ts';
+import { tlsOptions } from '../../shared/tls/server-options.ts';
 import type { LbConfig } from '../config/types.ts';
 import { countRejection, type ProxyContext } from '../proxy/context.ts';
 import { createHandler } from '../proxy/handler.ts';
 import { onClientError, onConnectMethod } from './client-errors.ts';
 import { createRedirectHandler } from './redirect.ts';
-import { loadTlsMaterial, tlsOptions } from './tls.ts';
+import { loadTlsMaterial } from './tls.ts';
 
 function serverOptions(config: LbConfig): ServerOptions {
   const t = config.timeouts;

@@ -3,12 +3,17 @@
  * secrets files, and the LB's pools and routes. Pure.
  */
 import { type Flags, flagsToEnv } from '../config/flags.ts';
+import { devCertificateFiles } from '../tls/dev-certificate.ts';
 import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
+import { memberFile, scaledPools } from './autoscale.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
 import { faultRoutes, formatRoutes } from './fault-proxy.ts';
 import type { Addressing, Draft, PlanOptions } from './plan.ts';
 import { lbFallbacks, lbRoutes } from './routes.ts';
 import { secretFile } from './secrets.ts';
+
+/** Where the autoscaler reaches the Docker Engine API in compose (mounted from the host). */
+export const DOCKER_SOCKET = '/var/run/docker.sock';
 
 const ROLE: Record<WebPool, string> = { web: 'all', 'read-api': 'read', 'write-api': 'write' };
 
@@ -76,14 +81,22 @@ export function serviceEnv(
   const cdn = byName.get('cdn');
   const cdnEnv: Record<string, string> = cdn
     ? {
-        // The browser's way to the edge: its own address natively, the published port in compose.
+        // The browser's way to the edge: its own address natively, the published port in compose;
+        // HTTPS like the page, or a browser blocks the objects as mixed content.
         CDN_URL:
           a.mode === 'native'
-            ? `http://${endpoint(cdn, 'http')}`
-            : `http://localhost:${String(cdn.ports.http)}`,
+            ? `https://${endpoint(cdn, 'http')}`
+            : `https://localhost:${String(cdn.ports.http)}`,
         CDN_ADMIN_URL: `http://${endpoint(cdn, 'admin')}`,
         CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
       }
+    : {};
+
+  // Natively the edge serves the LB's development certificate, which the runner makes naming both
+  // (one certificate for a browser to trust); in compose it makes its own in its volume.
+  const lbCert = lb && a.mode === 'native' ? devCertificateFiles(dataDir(lb.name)) : undefined;
+  const cdnTls: Record<string, string> = lbCert
+    ? { CDN_TLS_CERT_FILE: lbCert.certFile, CDN_TLS_KEY_FILE: lbCert.keyFile }
     : {};
 
   const envOf = (d: Draft): Record<string, string> => {
@@ -130,8 +143,20 @@ export function serviceEnv(
           CDN_PORT: String(d.ports.http),
           CDN_ADMIN_HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           CDN_ADMIN_PORT: String(d.ports.admin),
+          CDN_DATA_DIR: dataDir(d.name),
+          ...cdnTls,
           ...(a.mode === 'native' ? { CDN_ID: d.name } : {}),
           CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
+        };
+      case 'autoscaler':
+        return {
+          ...flagEnv,
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          PORT: String(d.ports.metrics),
+          LB_ADMIN_URL: `http://${endpoint(lb, 'admin')}`,
+          AUTOSCALE_POOLS: scaledPools(flags).join(','),
+          // Natively the runner adds `runner:<its control socket>` (runner/plan/launch-spec.ts).
+          ...(a.mode === 'compose' ? { AUTOSCALE_ACTUATOR: `docker:${DOCKER_SOCKET}` } : {}),
         };
       case 'lb':
         return {
@@ -141,7 +166,12 @@ export function serviceEnv(
           LB_HTTPS_PORT: String(d.ports.https),
           LB_ADMIN_PORT: String(d.ports.admin),
           LB_DATA_DIR: dataDir(d.name),
-          LB_POOLS: lbPools(webs, a),
+          LB_POOLS: lbPools(webs, a, scaledPools(flags)),
+          // A scaled pool's member file is re-read this often (LB_DNS_INTERVAL_MS, 5 s by
+          // default): a server the runner adds or removes is seen within a second.
+          ...(a.mode === 'native' && scaledPools(flags).length > 0
+            ? { LB_DNS_INTERVAL_MS: '1000' }
+            : {}),
           LB_ROUTES: lbRoutes(flags),
           LB_POOL_FALLBACK: lbFallbacks(flags),
           LB_HEALTH_PATH: STACK_CONSTANTS.healthPath,
@@ -155,15 +185,20 @@ export function serviceEnv(
   return envOf;
 }
 
-/** `LB_POOLS`: `pool=host:port,host:port;pool=...`, or `pool=dns:name:port` in compose (scales). */
-function lbPools(webs: readonly Draft[], a: Addressing): string {
+/**
+ * `LB_POOLS`: `pool=host:port,host:port;pool=...`, or `pool=dns:name:port` in compose (scales);
+ * natively a pool the autoscaler scales is `pool=file:<member file>` (autoscale.ts).
+ */
+function lbPools(webs: readonly Draft[], a: Addressing, scaled: readonly WebPool[]): string {
   return WEB_POOLS.map((pool) => {
-    const members = webs.filter((w) => w.pool === pool);
+    const members = webs.filter((w) => w.pool === pool && w.standby !== true);
     if (members.length === 0) return '';
     const targets =
       a.mode === 'compose'
         ? [`dns:${pool}:${String(CONTAINER_PORTS.web.http)}`]
-        : members.map((w) => endpoint(w, 'http'));
+        : scaled.includes(pool)
+          ? [`file:${memberFile(a.stackDir, pool)}`]
+          : members.map((w) => endpoint(w, 'http'));
     return `${pool}=${targets.join(',')}`;
   })
     .filter((p) => p !== '')

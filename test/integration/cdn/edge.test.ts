@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { test } from 'node:test';
+import { connect } from 'node:tls';
 import { freshKey, putObject, startTestCdn, storeClient } from '../../support/cdn.ts';
 import { headerOf } from '../../support/http.ts';
 import { readStackFile } from '../../support/stack.ts';
@@ -22,10 +22,14 @@ async function setup(t: import('node:test').TestContext) {
 }
 
 /** Sends `GET <target>` as written and returns the status and body. */
-function rawGet(url: string, target: string): Promise<{ status: number; body: string }> {
+function rawGet(
+  url: string,
+  ca: Buffer,
+  target: string,
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = connect({ port: Number(port), host: hostname, ca });
     let data = '';
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
     socket.on('data', (d) => {
@@ -54,6 +58,8 @@ test('MISS then HIT with Age, validators, Cache-Control; 304 on If-None-Match an
   const lastModified = headerOf(first, 'last-modified') ?? '';
   assert.match(etag, /^"[0-9a-f]+"$/);
   assert.match(headerOf(first, 'cache-control') ?? '', /^public, max-age=\d+$/);
+  // Public objects: a page on another origin may read them (module scripts are CORS fetches).
+  assert.equal(headerOf(first, 'access-control-allow-origin'), '*');
   await new Promise((r) => setTimeout(r, 1100));
   const second = await client.get(`/files/${key}`);
   assert.equal(headerOf(second, 'x-cache'), 'HIT');
@@ -185,7 +191,7 @@ test('traversal is 400, keys outside the public prefixes and private objects are
     ['/etc/passwd', 404, 'CDN_ERR_NOT_FOUND'],
   ];
   for (const [target, status, code] of refused) {
-    const r = await rawGet(cdn.url, target);
+    const r = await rawGet(cdn.url, cdn.ca, target);
     assert.equal(r.status, status, target);
     assert.equal((JSON.parse(r.body) as { error: { code: string } }).error.code, code, target);
     assert.doesNotMatch(r.body, /secret/);

@@ -17,9 +17,11 @@ import { startTestWeb } from '../../support/web-app.ts';
 
 const stack = readStackFile();
 
+/** The stack's one development certificate: the LB's, naming the edge too. */
+const stackCa = () => readFileSync(join(serviceOf(stack, 'lb').dataDir, 'dev-cert.pem'));
+
 function entry() {
-  const lb = serviceOf(stack, 'lb');
-  const ca = readFileSync(join(lb.dataDir, 'dev-cert.pem'));
+  const ca = stackCa();
   return () => new Client(stack.entry ?? '', { ca });
 }
 
@@ -36,10 +38,10 @@ interface Media {
   thumbnails: Record<string, string>;
 }
 
-test('through the LB at the default stage: media and static assets are CDN URLs the edge serves', async () => {
+test('through the LB at the default stage: media and static assets are HTTPS CDN URLs the edge serves', async () => {
   assert.ok(stack.flags.CDN === 'on', 'the default stage runs the CDN');
   const cdn = serviceOf(stack, 'cdn');
-  const edge = `http://${cdn.host}:${cdn.ports.http}/files/`;
+  const edge = `https://${cdn.host}:${cdn.ports.http}/files/`;
   const client = entry()();
   await loggedIn(client, 'cdnlb');
   const bytes = await image('png', 200, 150);
@@ -53,7 +55,8 @@ test('through the LB at the default stage: media and static assets are CDN URLs 
     ...Object.values(upload.body.thumbnails),
   ])
     assert.ok(url.startsWith(edge), url);
-  const viaEdge = new Client(edge);
+  // HTTPS, verified against the stack's certificate: the page is HTTPS, so its objects must be.
+  const viaEdge = new Client(edge, { ca: stackCa() });
   const original = await viaEdge.get(upload.body.url);
   assert.ok(original.raw.equals(bytes));
   assert.equal(headerOf(original, 'x-served-by'), 'cdn');

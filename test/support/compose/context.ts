@@ -38,6 +38,7 @@ export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   memcached: { cache: 'memcached' },
   worker: { thumbnails: 'queue' },
   cdn: { cdn: 'on' },
+  autoscaler: { autoscale: 'on' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

@@ -25,6 +25,7 @@ test('the edge config: product defaults, every missing or bad variable named', (
   assert.equal(config.CDN_ORIGIN_TIMEOUT_MS, 3000);
   assert.equal(config.CDN_DEFAULT_TTL_SECONDS, 86_400);
   assert.equal(config.s3.bucket, 'scaling-lab');
+  assert.equal(config.CDN_TLS, 'on', 'HTTPS by default: the pages are HTTPS');
   assert.deepEqual(
     problems(() => loadCdnConfig({ CDN_PURGE_TOKEN: 'short', CDN_CACHE_BYTES: '12' })),
     [
@@ -51,6 +52,14 @@ test('the edge config: product defaults, every missing or bad variable named', (
     ),
     ['CDN_MAX_OBJECT_BYTES must not exceed CDN_CACHE_BYTES'],
   );
+  assert.deepEqual(
+    problems(() => loadCdnConfig({ ...S3, CDN_PURGE_TOKEN: TOKEN, CDN_TLS_CERT_FILE: '/c.pem' })),
+    ['CDN_TLS_CERT_FILE and CDN_TLS_KEY_FILE are set together or not at all'],
+  );
+  assert.deepEqual(
+    problems(() => loadCdnConfig({ ...S3, CDN_PURGE_TOKEN: TOKEN, CDN_TLS: 'yes' })),
+    ['CDN_TLS="yes": expected one of on, off'],
+  );
 });
 
 test('stage 3 and above run the CDN; CDN=on needs the S3 store', () => {
@@ -70,7 +79,9 @@ test('the plan: the edge at 127.0.0.24 base+800/801, and the web servers told wh
   assert.equal(cdn?.env.S3_ENDPOINT, 'http://127.0.0.23:20900');
   assert.equal(cdn?.env.MYSQL_PRIMARY, undefined, 'the edge knows only the store');
   const web = plan.services.find((s) => s.name === 'web-1');
-  assert.equal(web?.env.CDN_URL, 'http://127.0.0.24:20800');
+  assert.equal(web?.env.CDN_URL, 'https://127.0.0.24:20800', 'HTTPS like the page');
+  assert.equal(cdn?.env.CDN_TLS_CERT_FILE, '/tmp/s/lb/data/dev-cert.pem', 'the LB’s certificate');
+  assert.equal(cdn?.env.CDN_TLS_KEY_FILE, '/tmp/s/lb/data/dev-key.pem');
   assert.equal(web?.env.CDN_ADMIN_URL, 'http://127.0.0.24:20801');
   assert.equal(web?.env.CDN_PURGE_TOKEN_FILE, '/tmp/s/secrets/cdn-purge-token');
   const off = planStack(resolveFlags({ STAGE: '3', CDN: 'off' }), native);
@@ -79,8 +90,11 @@ test('the plan: the edge at 127.0.0.24 base+800/801, and the web servers told wh
   const compose = planStack(resolveFlags({ STAGE: '4' }), { mode: 'compose' });
   assert.equal(
     compose.services.find((s) => s.name === 'web')?.env.CDN_URL,
-    'http://localhost:8800',
+    'https://localhost:8800',
   );
+  const composeCdn = compose.services.find((s) => s.kind === 'cdn');
+  assert.equal(composeCdn?.env.CDN_DATA_DIR, '/data', 'in compose it makes its own certificate');
+  assert.equal(composeCdn?.env.CDN_TLS_CERT_FILE, undefined);
 });
 
 test('the web servers need the edge’s addresses and token when CDN=on', () => {

@@ -58,6 +58,7 @@ const EXTRA_FLAGS: Readonly<
   memcached: [{ CACHE: 'off' }, { CACHE: 'memcached' }],
   worker: [{ THUMBNAILS: 'inline' }, { THUMBNAILS: 'queue' }],
   cdn: [{ CDN: 'off' }, { CDN: 'on' }],
+  autoscaler: [{ AUTOSCALE: 'off' }, { AUTOSCALE: 'on' }],
 };
 
 test('the known extras are the services the default stage does not plan yet', () => {
