@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { cpuMicros } from '../bench-lb/procs.ts';
 import { startTargets } from './targets.ts';
 import { startVarnish } from './varnish.ts';
-import { runWrk, type WrkResult } from './wrk.ts';
+import { runWrk, type WrkResult } from '../core/wrk.ts';
 
 const { values } = parseArgs({
   options: {
