@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive db-status promote bench-db bench-lb bench-thumbnails bench-cdn bench plan drill deps build lint
+.PHONY: local down status stop start restart test up seed archive db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
 
 export
 
@@ -42,6 +42,10 @@ db-status: build
 promote: build
 	@node dist/scripts/promote.js
 
+# An old primary (fenced after a promotion) rejoins as a replica: make rejoin [SERVICE=mysql-primary]
+rejoin: build
+	@node dist/scripts/rejoin.js
+
 bench-db: build
 	@node dist/loadtest/bench-db/cli.js $(ARGS)
 
@@ -65,6 +69,10 @@ bench-thumbnails: build
 
 bench-cdn: build
 	@node dist/loadtest/bench-cdn/cli.js $(ARGS)
+
+# The daily peak against a minimum fleet, a peak-sized fleet and the autoscaler (stage 5)
+bench-autoscale: build
+	@node dist/loadtest/bench-autoscale/cli.js
 
 # Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
 drill: build

@@ -49,9 +49,16 @@ export async function runOne(
         WARMUP: String(c.WARMUP),
         STACK_FILE: stack.stackFile,
       });
-      const m = await measure(load, progressLine(`${run.id} #${run.repeat}`), say, {
-        SEED_USERS: String(c.BENCH_SEED_USERS),
-        SEED_POSTS: String(c.BENCH_SEED_POSTS),
+      const attempt = () =>
+        measure(load, progressLine(`${run.id} #${run.repeat}`), say, {
+          SEED_USERS: String(c.BENCH_SEED_USERS),
+          SEED_POSTS: String(c.BENCH_SEED_POSTS),
+        });
+      // One more try on the same stack: on a crowded machine a login can time out against a
+      // quota-starved session store before any load is offered.
+      const m = await attempt().catch((error: unknown) => {
+        say(`bench: ${run.id} #${run.repeat}: ${message(error)}; trying once more`);
+        return attempt();
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
       return { row: rowOf(run, m, loadavg()), measurement: m };

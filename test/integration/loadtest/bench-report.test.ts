@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { chartJsSource } from '../../../loadtest/bench/chart-library.ts';
 import { reportHtml } from '../../../loadtest/bench/html.ts';
 import { fixtureSummary } from '../../support/bench-fixture.ts';
+import { startBrowser } from '../../support/browser.ts';
 
 interface CanvasView {
   readonly id: string;
@@ -47,13 +47,7 @@ test('report.html draws its three charts offline in headless Chromium', async (t
   const file = join(dir, 'report.html');
   writeFileSync(file, reportHtml(fixtureSummary(), chartJsSource()));
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 30_000,
-  });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
+  const page = await (await startBrowser(t)).newPage();
   const errors: string[] = [];
   const network: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
