@@ -4,7 +4,7 @@
  */
 import type { LedgerVerdict } from '../ledger/verdict.ts';
 import type { Kind, Outcome } from '../mixed-load/actions.ts';
-import { type DrillFigures, isFailure, percentile, QUIET_MS, type Timeline } from './figures.ts';
+import { type DrillFigures, isFailure, percentile, type Timeline } from './figures.ts';
 
 export interface Measured {
   readonly outcomes: readonly Outcome[];
