@@ -129,6 +129,8 @@ export class DbCluster {
   async #hasReached(replica: DbTarget, s: Session, after: GtidPosition): Promise<boolean> {
     const known = this.#reached.get(replica);
     if (known !== undefined && gtidCovers(known, after)) return true;
+    const probed = this.#health?.positionOf(replica);
+    if (probed !== undefined && gtidCovers(probed, after)) return true;
     const [row] = await s.rows<Row & { r: number | null }>('SELECT MASTER_GTID_WAIT(?, ?) AS r', [
       formatGtid(after),
       this.#waitSeconds,

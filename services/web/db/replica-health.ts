@@ -11,7 +11,7 @@
  */
 import type { DbTarget, Row } from '../../shared/db/target.ts';
 import type { WriterWatch } from '../../shared/db/writer-watch.ts';
-import { parseGtid } from '../consistency/gtid.ts';
+import { type GtidPosition, parseGtid } from '../consistency/gtid.ts';
 import {
   addSample,
   type Ewma,
@@ -39,6 +39,8 @@ export interface VerdictChange {
 
 interface Health {
   ewma: Ewma | undefined;
+  /** The server's @@gtid_binlog_pos at its last answered probe (undefined after a failed one). */
+  position: GtidPosition | undefined;
   probingSince: number | undefined;
   lagMs: number;
   verdict: Verdict;
@@ -77,6 +79,15 @@ export class ReplicaHealth {
     if (!this.enabled) return 'ok';
     this.#judge(now);
     return this.#health.get(target)?.verdict ?? 'ok';
+  }
+
+  /**
+   * Where the server was at its last answered probe (at most a probe interval old): a causal read
+   * whose position this covers needs no MASTER_GTID_WAIT round trip (positions only grow; a failed
+   * probe forgets it, so a server rebuilt after an outage is asked again).
+   */
+  positionOf(target: DbTarget): GtidPosition | undefined {
+    return this.enabled ? this.#health.get(target)?.position : undefined;
   }
 
   start(): void {
@@ -122,6 +133,7 @@ export class ReplicaHealth {
     const now = performance.now();
     h.ewma = addSample(h.ewma, now - started, now, this.#options.decayMs);
     const position = pos === undefined ? undefined : parseGtid(pos);
+    h.position = position;
     if (position !== undefined) {
       if (target === this.#watch.writer) {
         this.#history.push({ at: now, position });
@@ -136,7 +148,13 @@ export class ReplicaHealth {
   #of(target: DbTarget): Health {
     let h = this.#health.get(target);
     if (h === undefined) {
-      h = { ewma: undefined, probingSince: undefined, lagMs: 0, verdict: 'ok' };
+      h = {
+        ewma: undefined,
+        position: undefined,
+        probingSince: undefined,
+        lagMs: 0,
+        verdict: 'ok',
+      };
       this.#health.set(target, h);
     }
     return h;
