@@ -6,6 +6,7 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { mapLimit } from '../../services/shared/map-limit.ts';
 import { parseSizes } from '../../services/shared/thumbnails/job.ts';
 import { connectDb, type StackFile, s3Of } from '../drills/stack.ts';
 import type { Browser } from '../mixed-load/browser.ts';
@@ -73,6 +74,8 @@ async function settledUploads(db: Connection): Promise<number> {
 /** A gateway's answer (or none): the edge or LB could not reach the origin in time. */
 const GATEWAY = new Set([0, 502, 503, 504]);
 const READ_BACK_ATTEMPTS = 5;
+/** Uploads looked up and read back at once. */
+const READ_CONCURRENCY = 4;
 
 /**
  * An upload read back, retried (1 s apart, 5 attempts: longer than the edge's origin breaker stays
@@ -151,30 +154,35 @@ export async function checkLedger(
       'SELECT id, sha256, object_key, thumbnail_status, thumbnail_sizes FROM media WHERE sha256 IN (?)',
       shas,
     );
-    const media = new Map<string, FoundMedia[]>();
-    for (const r of mediaRows) {
-      const found: FoundMedia = {
+    // The object store answers one request at a time slowly on a busy box: a few at once.
+    const found = await mapLimit(mediaRows, READ_CONCURRENCY, async (r) => ({
+      sha: String(r.sha256),
+      media: {
         id: String(r.id),
         status: String(r.thumbnail_status),
         thumbnails: queued ? await thumbnailCount(stack, String(r.object_key)) : 0,
         sizes: (parseSizes(String(r.thumbnail_sizes)) ?? []).length,
-      };
-      media.set(String(r.sha256), [...(media.get(String(r.sha256)) ?? []), found]);
-    }
+      } satisfies FoundMedia,
+    }));
+    const media = new Map<string, FoundMedia[]>();
+    for (const f of found) media.set(f.sha, [...(media.get(f.sha) ?? []), f.media]);
     const unreadable = new Map<string, string>();
-    for (const entry of uploads.filter(isAcknowledged)) {
-      if (entry.url === undefined) {
-        unreadable.set(entry.key, 'no url in the answer');
-        continue;
-      }
-      const got = await readBack(reader, entry.url);
-      if (got.status !== 200) unreadable.set(entry.key, `GET ${entry.url}: ${got.status}`);
-      else if (entry.bytes !== undefined && !got.body.equals(entry.bytes))
-        unreadable.set(
-          entry.key,
-          `GET ${entry.url}: ${got.body.length} bytes differ from the ${entry.bytes.length} sent`,
-        );
-    }
+    const problems = await mapLimit(
+      uploads.filter(isAcknowledged),
+      READ_CONCURRENCY,
+      async (entry) => {
+        if (entry.url === undefined) return [entry.key, 'no url in the answer'] as const;
+        const got = await readBack(reader, entry.url);
+        if (got.status !== 200) return [entry.key, `GET ${entry.url}: ${got.status}`] as const;
+        if (entry.bytes !== undefined && !got.body.equals(entry.bytes))
+          return [
+            entry.key,
+            `GET ${entry.url}: ${got.body.length} bytes differ from the ${entry.bytes.length} sent`,
+          ] as const;
+        return undefined;
+      },
+    );
+    for (const p of problems) if (p !== undefined) unreadable.set(p[0], p[1]);
     const keys = new Map([...group(keyRows, 'idem_key', () => 1)].map(([k, v]) => [k, v.length]));
     return judgeLedger(ledger.entries, {
       posts: group(postRows, 'body', (r) => String(r.id)),
