@@ -1,12 +1,13 @@
 /**
  * Checks a load's ledger against the stack: looks every write up in the primary (posts by their
  * body, uploads by their SHA-256, keys in idempotency_keys), reads every acknowledged upload back
- * through the URL its answer named (LB or CDN edge), and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and counts the
- * thumbnail objects in each upload's folder of the object store. The verdict is verdict.ts's.
+ * through the URL its answer named (LB or CDN edge), and with THUMBNAILS=queue waits (bounded) for the thumbnail jobs and checks
+ * each upload's thumbnail objects in the object store, one per size. The verdict is verdict.ts's.
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { mapLimit } from '../../services/shared/map-limit.ts';
+import { thumbnailKey } from '../../services/shared/storage/keys.ts';
 import { parseSizes } from '../../services/shared/thumbnails/job.ts';
 import { connectDb, type StackFile, s3Of } from '../drills/stack.ts';
 import type { Browser } from '../mixed-load/browser.ts';
@@ -42,15 +43,28 @@ function group<V>(
   return map;
 }
 
-async function thumbnailCount(stack: StackFile, objectKey: string): Promise<number> {
-  const s3 = s3Of(stack);
+/**
+ * The thumbnails of an upload found in the store: one HEAD per size its row names, at the key
+ * derived from the original's (the only names the worker writes). Not a listing: s3rver lists a
+ * prefix by reading every object's metadata in the bucket, which starved the worker it measures.
+ */
+async function thumbnailCount(
+  s3: { client: S3Client; bucket: string } | undefined,
+  objectKey: string,
+  sizes: readonly number[],
+): Promise<number> {
   if (s3 === undefined) return 0;
-  const prefix = objectKey.slice(0, objectKey.lastIndexOf('/') + 1);
-  const listed = await s3.client.send(
-    new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }),
+  const found = await Promise.all(
+    sizes.map((size) =>
+      s3.client
+        .send(new HeadObjectCommand({ Bucket: s3.bucket, Key: thumbnailKey(objectKey, size) }))
+        .then(
+          () => 1,
+          () => 0,
+        ),
+    ),
   );
-  s3.client.destroy();
-  return (listed.Contents ?? []).filter((o) => /\/thumbnail-\d+\.webp$/.test(o.Key ?? '')).length;
+  return found.reduce<number>((a, b) => a + b, 0);
 }
 
 async function pendingUploads(db: Connection, shas: readonly string[]): Promise<number> {
@@ -155,15 +169,17 @@ export async function checkLedger(
       shas,
     );
     // The object store answers one request at a time slowly on a busy box: a few at once.
-    const found = await mapLimit(mediaRows, READ_CONCURRENCY, async (r) => ({
-      sha: String(r.sha256),
-      media: {
+    const s3 = queued ? s3Of(stack) : undefined;
+    const found = await mapLimit(mediaRows, READ_CONCURRENCY, async (r) => {
+      const sizes = parseSizes(String(r.thumbnail_sizes)) ?? [];
+      const media: FoundMedia = {
         id: String(r.id),
         status: String(r.thumbnail_status),
-        thumbnails: queued ? await thumbnailCount(stack, String(r.object_key)) : 0,
-        sizes: (parseSizes(String(r.thumbnail_sizes)) ?? []).length,
-      } satisfies FoundMedia,
-    }));
+        thumbnails: queued ? await thumbnailCount(s3, String(r.object_key), sizes) : 0,
+        sizes: sizes.length,
+      };
+      return { sha: String(r.sha256), media };
+    }).finally(() => s3?.client.destroy());
     const media = new Map<string, FoundMedia[]>();
     for (const f of found) media.set(f.sha, [...(media.get(f.sha) ?? []), f.media]);
     const unreadable = new Map<string, string>();
