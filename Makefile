@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive db-status promote bench-db bench-lb bench-thumbnails bench-cdn drill deps build lint
+.PHONY: local down status stop start restart test up seed archive db-status promote bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
 
 export
 
@@ -49,6 +49,14 @@ bench-db: build
 load: build
 	@node dist/loadtest/load/cli.js
 
+# The stage matrix: make bench [BENCH_ONLY=stages,replicas,cache,reads REPEAT=2 STEP_SECONDS=5]
+bench: build
+	@node dist/loadtest/bench/cli.js
+
+# A capacity plan from the latest make bench: make plan [PEAK_FACTOR=3]
+plan: build
+	@node dist/loadtest/plan/cli.js
+
 bench-lb: build
 	@node dist/loadtest/bench-lb/cli.js $(ARGS)
 
@@ -57,6 +65,10 @@ bench-thumbnails: build
 
 bench-cdn: build
 	@node dist/loadtest/bench-cdn/cli.js $(ARGS)
+
+# The daily peak against a minimum fleet, a peak-sized fleet and the autoscaler (stage 5)
+bench-autoscale: build
+	@node dist/loadtest/bench-autoscale/cli.js
 
 # Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
 drill: build

@@ -11,9 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpuMicros } from '../bench-lb/procs.ts';
+import { runWrk, type WrkResult } from '../core/wrk.ts';
 import { startTargets } from './targets.ts';
 import { startVarnish } from './varnish.ts';
-import { runWrk, type WrkResult } from './wrk.ts';
 
 const { values } = parseArgs({
   options: {

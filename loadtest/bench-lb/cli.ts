@@ -8,13 +8,22 @@
  * to loadtest/reports/.
  * Options: --seconds N (10) --connections N (50) --workers N (2) --repeat N (2: runs per row, the
  * best kept) --only throughput|corpus|half (half: only the latency at --rate N req/s)
+ * --generator wrk|autocannon (wrk when /usr/bin/wrk exists). Every throughput row states the
+ * generator's CPU and is marked when the generator was above 80 % of its core.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CorpusRow, compareCorpus, corpusTable } from './corpus-vs-haproxy.ts';
+import {
+  defaultGenerator,
+  GENERATORS,
+  type GeneratorName,
+  generatorLimited,
+  WRK,
+} from './generator.ts';
 import type { Started } from './procs.ts';
 import { formatTable, type Row } from './report.ts';
 import {
@@ -35,13 +44,42 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '2' },
     only: { type: 'string' },
     rate: { type: 'string' },
+    generator: { type: 'string' },
   },
 });
+
+function checkOptions(): GeneratorName {
+  const problems: string[] = [];
+  const whole = (name: string, raw: string | undefined, min: number, max: number) => {
+    if (raw === undefined) return;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max)
+      problems.push(`--${name}=${raw}: expected an integer from ${min} to ${max}`);
+  };
+  whole('seconds', values.seconds, 1, 600);
+  whole('connections', values.connections, 1, 10_000);
+  whole('workers', values.workers, 1, 16);
+  whole('repeat', values.repeat, 1, 10);
+  whole('rate', values.rate, 1, 1_000_000);
+  if (values.only !== undefined && !['throughput', 'corpus', 'half'].includes(values.only))
+    problems.push(`--only=${values.only}: expected throughput, corpus or half`);
+  const generator = values.generator ?? defaultGenerator();
+  if (!(GENERATORS as readonly string[]).includes(generator))
+    problems.push(`--generator=${generator}: expected ${GENERATORS.join(' or ')}`);
+  else if (generator === 'wrk' && !existsSync(WRK))
+    problems.push(`--generator=wrk: ${WRK} is missing (make deps installs it)`);
+  if (problems.length > 0) {
+    process.stderr.write(`bench-lb: bad options:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exit(2);
+  }
+  return generator as GeneratorName;
+}
 
 const pct = (share: number): string => `${Math.round(share * 100)} %`;
 
 const halfLine = (h: HalfCapacity): string =>
   [
+    `(paced load from this process; its CPU: ${pct(h.generatorBusy)} of its core${h.generatorBusy > 0.8 ? ' — generator-limited' : ''})`,
     `p99 added by the LB (undici, 1 process, HTTP) at ${h.rate} req/s: ${h.addedP99.toFixed(2)} ms`,
     `(median of 3 windows; p50/p99 straight at the backends ${h.directP50.toFixed(2)}/${h.directP99.toFixed(2)} ms,`,
     `through the LB ${h.lbP50.toFixed(2)}/${h.lbP99.toFixed(2)} ms with its core ${pct(h.lbBusy)} busy,`,
@@ -52,7 +90,16 @@ function summary(rows: Row[], half: HalfCapacity): string[] {
   const haproxy = rows.find((r) => r.baseline === 'http')?.rps ?? 0;
   const undici = rows.find((r) => r.name === 'LB undici, 1 process, HTTP')?.rps ?? 0;
   const ratio = undici / (haproxy || 1);
+  const limited = rows.filter(
+    (r) => r.generatorCores !== undefined && generatorLimited(r.generatorCores),
+  );
   return [
+    ...(limited.length > 0
+      ? [
+          `generator-limited rows (the generator above 80 % of its core; their req/s is a floor, and a ratio against them is not the target's): ${limited.map((r) => r.name).join('; ')}`,
+          '',
+        ]
+      : []),
     formatTable(rows),
     '',
     halfLine(half),
@@ -95,6 +142,7 @@ async function corpusRows(
 }
 
 async function main(): Promise<void> {
+  const generator = checkOptions();
   execFileSync('taskset', ['-cp', String(LOADGEN_CPU), String(process.pid)], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'bench-lb-'));
   const stops: Started[] = [];
@@ -108,7 +156,9 @@ async function main(): Promise<void> {
       const seconds = Number(values.seconds);
       const connections = Number(values.connections);
       process.stdout.write(
-        `backends ${backends.addresses.join(', ')}; ${seconds} s per row, ${connections} connections\n`,
+        `backends ${backends.addresses.join(', ')}; ${seconds} s per row, ${connections} connections; generator ${generator} on CPU ${LOADGEN_CPU}, load average ${loadavg()
+          .map((v) => v.toFixed(1))
+          .join(' ')}\n`,
       );
       const options = {
         seconds,
@@ -119,6 +169,7 @@ async function main(): Promise<void> {
         cert,
         backends: backends.addresses,
         backendPid: backends.procs[0]?.proc.pid,
+        generator,
       };
       if (values.only === 'half') {
         const half = await halfCapacity(options, Number(values.rate ?? '2000'));

@@ -3,7 +3,7 @@
  * the p99 the LB adds at half its capacity (a steady paced load, see paced.ts).
  */
 import { join } from 'node:path';
-import { runLoad } from './load.ts';
+import { type Generated, type GeneratorName, generate, generatorLimited } from './generator.ts';
 import { medianWindow, type PacedPlan, type PacedResult, pacedLoad } from './paced.ts';
 import { cpuMicros, rssBytes } from './procs.ts';
 import type { Row } from './report.ts';
@@ -19,6 +19,7 @@ export interface ThroughputOptions {
   readonly cert: Certificate;
   readonly backends: readonly string[];
   readonly backendPid: number | undefined;
+  readonly generator: GeneratorName;
 }
 
 export interface HalfCapacity {
@@ -34,18 +35,27 @@ export interface HalfCapacity {
   readonly haproxyP50: number;
   readonly haproxyP99: number;
   readonly haproxyBusy: number;
+  /** Share of its core the paced generator (this process) used through the LB. */
+  readonly generatorBusy: number;
 }
 
 /** The median paced window through a proxy, and the share of a CPU the proxy used meanwhile. */
 async function pacedThrough(
   p: RunningProxy,
   plan: PacedPlan,
-): Promise<{ window: PacedResult; busy: number }> {
+): Promise<{ window: PacedResult; busy: number; generatorBusy: number }> {
   const pid = p.proc.proc.pid ?? 0;
   const cpu0 = cpuMicros(pid);
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   const window = medianWindow(await pacedLoad([p.http], plan));
-  return { window, busy: (cpuMicros(pid) - cpu0) / ((performance.now() - t0) * 1000) };
+  const wallMicros = (performance.now() - t0) * 1000;
+  const own = process.cpuUsage(own0);
+  return {
+    window,
+    busy: (cpuMicros(pid) - cpu0) / wallMicros,
+    generatorBusy: (own.user + own.system) / wallMicros,
+  };
 }
 
 /** Scrapes the LB's metrics once a second while a row runs (metrics "on" means read, too). */
@@ -82,17 +92,17 @@ export async function throughputRows(
     extra: Partial<Row>,
     metrics: string | null = null,
   ): Promise<Row> => {
-    await runLoad({ url, connections: o.connections, seconds: 2 });
+    await generate(o.generator, url, o.connections, 2);
     const stop = scrape(metrics);
-    let best: { r: Awaited<ReturnType<typeof runLoad>>; cpu: number } | undefined;
+    let best: { r: Generated; cpu: number } | undefined;
     for (let i = 0; i < o.repeat; i++) {
       const cpu0 = pid === undefined ? 0 : cpuMicros(pid);
-      const r = await runLoad({ url, connections: o.connections, seconds: o.seconds });
+      const r = await generate(o.generator, url, o.connections, o.seconds);
       const cpu = pid === undefined ? 0 : cpuMicros(pid) - cpu0;
       if (best === undefined || r.rps > best.r.rps) best = { r, cpu };
     }
     stop();
-    const { r, cpu } = best as { r: Awaited<ReturnType<typeof runLoad>>; cpu: number };
+    const { r, cpu } = best as { r: Generated; cpu: number };
     const row: Row = {
       name,
       rps: r.rps,
@@ -101,9 +111,13 @@ export async function throughputRows(
       cpuMicrosPerRequest: r.requests > 0 ? cpu / r.requests : 0,
       rssMiB: pid === undefined ? 0 : rssBytes(pid) / 1048576,
       failures: r.failures,
+      generatorCores: r.generatorCores,
+      generator: o.generator,
       ...extra,
     };
-    process.stdout.write(`  ${name}: ${Math.round(row.rps)} req/s, p99 ${row.p99.toFixed(2)} ms\n`);
+    process.stdout.write(
+      `  ${name}: ${Math.round(row.rps)} req/s, p99 ${row.p99.toFixed(2)} ms, ${o.generator} at ${(r.generatorCores * 100).toFixed(0)} % of its core${generatorLimited(r.generatorCores) ? ' (generator-limited)' : ''}\n`,
+    );
     return row;
   };
   const rows: Row[] = [];
@@ -189,5 +203,6 @@ export async function halfCapacity(o: ThroughputOptions, rate: number): Promise<
     haproxyP50: viaHaproxy.window.p50,
     haproxyP99: viaHaproxy.window.p99,
     haproxyBusy: viaHaproxy.busy,
+    generatorBusy: through.generatorBusy,
   };
 }

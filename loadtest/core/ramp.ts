@@ -51,13 +51,27 @@ export interface RampOutcome {
   readonly reason: string;
 }
 
-/** Capacity from the steps run so far (in order): the highest served rate that held. */
+/** The rate halfway between one that held and one that broke; null when they are too close. */
+export function refineRate(held: number, broke: number): number | null {
+  const mid = Math.round((held + broke) / 2);
+  return mid <= held || mid >= broke ? null : mid;
+}
+
+/**
+ * Capacity from the steps run (in order): the highest served rate among steps that held, and the
+ * lowest rate that broke (refinement steps may come after the first break).
+ */
 export function rampOutcome(steps: readonly StepResult[], slo: Slo): RampOutcome {
   let capacity = 0;
+  let brokeAt: StepResult | null = null;
+  let reason = 'the SLO held at every step run';
   for (const step of steps) {
     const verdict = judgeStep(step, slo);
-    if (!verdict.held) return { capacityRps: capacity, brokeAt: step, reason: verdict.reason };
-    capacity = Math.max(capacity, step.achievedRps);
+    if (verdict.held) capacity = Math.max(capacity, step.achievedRps);
+    else if (brokeAt === null || step.rate < brokeAt.rate) {
+      brokeAt = step;
+      reason = verdict.reason;
+    }
   }
-  return { capacityRps: capacity, brokeAt: null, reason: 'the SLO held at every step run' };
+  return { capacityRps: capacity, brokeAt, reason };
 }

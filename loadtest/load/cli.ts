@@ -7,22 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../services/shared/config/env.ts';
-import type { Progress } from '../run/run-load.ts';
-import { sampleWhile } from '../sample/sampler.ts';
 import { verdictLines } from '../sample/verdict-text.ts';
-import { type LoadConfig, offeringSeconds, parseLoadConfig } from './config.ts';
-import { runMode, warmUp } from './modes.ts';
-import { prepare, readStack } from './prepare.ts';
+import { offeringSeconds, parseLoadConfig } from './config.ts';
+import { measure } from './measure.ts';
+import { progressLine } from './progress.ts';
 import { textReport } from './text-report.ts';
-
-function progressLine(c: LoadConfig): (label: string) => Progress {
-  const tty = process.stderr.isTTY;
-  return (label) => (p) => {
-    const line = `  ${c.SCENARIO} ${label}  ${p.second} s  ${p.rps} req/s  p99 ${p.p99.toFixed(0)} ms  errors ${p.errors}`;
-    if (tty) process.stderr.write(`\r${line.padEnd(79)}`);
-    else if (p.second % 5 === 0) process.stderr.write(`${line}\n`);
-  };
-}
 
 async function main(): Promise<void> {
   const config = parseLoadConfig(process.env);
@@ -30,31 +19,14 @@ async function main(): Promise<void> {
   say(
     `load: ${config.SCENARIO}, mode ${config.MODE}, at most ${offeringSeconds(config)} s of load`,
   );
-  const prepared = await prepare(config.STACK_FILE, config.SCENARIO, {
-    reset: config.RESET === 'on',
-    password: config.SEED_PASSWORD,
-  });
-  for (const note of prepared.notes) say(`load: ${note}`);
-  say(`load: target ${prepared.target.origin}; warming up ${config.WARMUP} s`);
-  await warmUp(config, prepared);
-  const { value: result, sampling } = await sampleWhile(readStack(config.STACK_FILE), () =>
-    runMode(config, prepared, progressLine(config)),
-  );
-  const verdict = sampling.verdict(result.runs.every((r) => r.generator.trusted));
+  const report = await measure(config, progressLine(config.SCENARIO), say);
   if (process.stderr.isTTY) process.stderr.write('\n');
   const dir = join(config.RESULTS_DIR, `load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
-  const report = {
-    config,
-    target: prepared.target.origin,
-    notes: prepared.notes,
-    ...result,
-    verdict,
-    machineBusy: sampling.machineBusy,
-    samples: sampling.readings,
-  };
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const text = [textReport(result), '', ...verdictLines(verdict, sampling.machineBusy)].join('\n');
+  const text = [textReport(report), '', ...verdictLines(report.verdict, report.machineBusy)].join(
+    '\n',
+  );
   process.stdout.write(`${text}\n\nwritten: ${join(dir, 'result.json')}\n`);
 }
 

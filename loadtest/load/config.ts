@@ -33,6 +33,8 @@ const schema = {
   RAMP_FACTOR: field(decimal(1.05, 4), 1.5),
   RAMP_STEP_SECONDS: field(integer(2, 120), 6),
   RAMP_MAX_STEPS: field(integer(1, 30), 10),
+  /** After the SLO broke: this many more steps halving the gap between the last rate that held and the one that broke. */
+  RAMP_REFINE: field(integer(0, 5), 0),
   STACK_FILE: field(text(), '.stack/stack.json'),
   RESULTS_DIR: field(text(), 'loadtest/results'),
   SEED_PASSWORD: field(text(/^.{8,128}$/, '8 to 128 characters'), 'seed-password'),
@@ -57,4 +59,4 @@ export function parseLoadConfig(env: Env): LoadConfig {
 
 /** The longest a run may offer load (what "bounded in time" means for this config). */
 export const offeringSeconds = (c: LoadConfig): number =>
-  c.MODE === 'ramp' ? c.RAMP_MAX_STEPS * c.RAMP_STEP_SECONDS : c.DURATION;
+  c.MODE === 'ramp' ? (c.RAMP_MAX_STEPS + c.RAMP_REFINE) * c.RAMP_STEP_SECONDS : c.DURATION;

@@ -7,6 +7,7 @@ import {
   nextRate,
   type RampOutcome,
   rampOutcome,
+  refineRate,
   type StepResult,
 } from '../core/ramp.ts';
 import type { LoadResult } from '../run/result.ts';
@@ -74,17 +75,32 @@ export async function runMode(
   }
   const slo = { p99Ms: c.SLO_P99_MS, errorRate: c.SLO_ERROR_RATE };
   const runs: LoadResult[] = [];
-  let rate = c.RAMP_START;
-  for (let step = 0; step < c.RAMP_MAX_STEPS; step++) {
+  const step = async (rate: number, label: string) => {
     const run = await runLoad(
       p.target,
       p.data,
       planOf(c, 'open', rate, c.RAMP_STEP_SECONDS),
-      progress(`step ${step + 1}: ${rate} req/s`),
+      progress(`${label}: ${rate} req/s`),
     );
     runs.push(run);
-    if (!judgeStep(stepOf(run), slo).held) break;
+    return judgeStep(stepOf(run), slo).held;
+  };
+  let rate = c.RAMP_START;
+  let held = 0;
+  let broke = 0;
+  for (let i = 0; i < c.RAMP_MAX_STEPS; i++) {
+    if (!(await step(rate, `step ${i + 1}`))) {
+      broke = rate;
+      break;
+    }
+    held = rate;
     rate = nextRate(rate, c.RAMP_FACTOR);
+  }
+  for (let i = 0; i < c.RAMP_REFINE && broke > 0; i++) {
+    const mid = refineRate(held, broke);
+    if (mid === null) break;
+    if (await step(mid, `refine ${i + 1}`)) held = mid;
+    else broke = mid;
   }
   const steps = runs.map(stepOf);
   return { runs, ramp: { ...rampOutcome(steps, slo), steps } };

@@ -70,12 +70,12 @@ function flushMemcached(stack: StackFile): Promise<void> {
   });
 }
 
-function seed(stackFile: string): void {
+function seed(stackFile: string, seedEnv: Readonly<Record<string, string>>): void {
   const script = existsSync('dist/scripts/seed.js')
     ? ['dist/scripts/seed.js']
     : ['--import', 'tsx', 'scripts/seed.ts'];
   const result = spawnSync(process.execPath, script, {
-    env: { ...process.env, STACK_FILE: stackFile },
+    env: { ...process.env, ...seedEnv, STACK_FILE: stackFile },
     stdio: 'inherit',
     timeout: 600_000,
   });
@@ -133,7 +133,12 @@ export interface Prepared {
 export async function prepare(
   stackFile: string,
   scenario: ScenarioName,
-  options: { reset: boolean; password: string },
+  options: {
+    reset: boolean;
+    password: string;
+    /** SEED_USERS, SEED_POSTS, ... for make seed when it has to run. */
+    seedEnv?: Readonly<Record<string, string>>;
+  },
 ): Promise<Prepared> {
   const stack = readStack(stackFile);
   const target = targetOf(stack);
@@ -143,7 +148,7 @@ export async function prepare(
     if (Number((await one(conn, 'SELECT COUNT(*) AS n FROM posts')).n) < MIN_POSTS) {
       await conn.end();
       notes.push('the stack had fewer than 1,000 posts: ran make seed');
-      seed(stackFile);
+      seed(stackFile, options.seedEnv ?? {});
       conn = await primary(stack);
     }
     if (options.reset) {

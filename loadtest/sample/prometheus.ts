@@ -25,3 +25,17 @@ export function metricMax(text: string, name: string): number | undefined {
   }
   return max;
 }
+
+/** Sums of one metric grouped by the value of one label (`{ primary: 1.2, 'replica-1': 0.4 }`). */
+export function metricSumsBy(text: string, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pick = new RegExp(`[{,]${label}="([^"]*)"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const key = pick.exec(line)?.[1];
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (key === undefined || !Number.isFinite(value)) continue;
+    out[key] = (out[key] ?? 0) + value;
+  }
+  return out;
+}

@@ -9,7 +9,8 @@ import { connect as tcp } from 'node:net';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { StackFile, StackService } from '../../runner/stack/stack-file.ts';
 import { statCpuMs } from '../core/thread-cpu.ts';
-import { metricMax, metricSum } from './prometheus.ts';
+import { metricMax, metricSum, metricSumsBy } from './prometheus.ts';
+import { QUERY_COUNT, QUERY_SUM } from './series.ts';
 
 export interface Reading {
   readonly atMs: number;
@@ -47,6 +48,15 @@ async function webValues(s: StackService): Promise<Record<string, number>> {
   put('poolWaitCount', metricSum(text, 'db_pool_acquire_seconds_count'));
   put('poolInUse', metricSum(text, 'db_pool_connections_in_use'));
   put('queueJobs', metricSum(text, 'thumbnail_queue_jobs', /state="(waiting|wait|delayed)"/));
+  // Statement time by database server as this web server saw it (a slow dependency shows here).
+  for (const [target, v] of Object.entries(
+    metricSumsBy(text, 'db_query_duration_seconds_sum', 'target'),
+  ))
+    put(`${QUERY_SUM}${target}`, v);
+  for (const [target, v] of Object.entries(
+    metricSumsBy(text, 'db_query_duration_seconds_count', 'target'),
+  ))
+    put(`${QUERY_COUNT}${target}`, v);
   return Object.fromEntries(Object.entries(out).filter(([, v]) => Number.isFinite(v)));
 }
 

@@ -3,43 +3,11 @@
  * the component closest to saturation, its evidence, and the step from the notes that relieves it.
  * Pure: readings and the stack's boxes in, findings out.
  */
-import type { Reading } from './snapshot.ts';
+import { gauge, mean, rates } from './series.ts';
+import { slowDependencyFindings } from './slow-dependency.ts';
+import type { ComponentInfo, Finding, UseInput, Verdict } from './use-types.ts';
 
-export interface ComponentInfo {
-  readonly name: string;
-  readonly kind: string;
-  readonly box: string;
-}
-
-export interface UseInput {
-  readonly readings: readonly Reading[];
-  readonly components: readonly ComponentInfo[];
-  /** CPU quota by box; null = no quota. */
-  readonly boxCpus: Readonly<Record<string, number | null>>;
-  readonly machineCores: number;
-  /** Busy share of the whole machine over the run (all processes, other users included). */
-  readonly machineBusy: number;
-  readonly generatorTrusted: boolean;
-  /** Connections in each web server's pool per database (DB_POOL_SIZE). */
-  readonly dbPoolSize: number;
-}
-
-export interface Finding {
-  readonly component: string;
-  readonly kind: string;
-  /** 0..1+: how close to saturation (the larger of utilisation and the saturation signals). */
-  readonly score: number;
-  readonly utilisation: number;
-  readonly evidence: string[];
-  readonly step: string;
-}
-
-export interface Verdict {
-  readonly bottleneck: Finding | null;
-  readonly ranking: readonly Finding[];
-  readonly machineSaturated: boolean;
-  readonly notes: string[];
-}
+export type { ComponentInfo, Finding, UseInput, Verdict };
 
 const STEPS: Readonly<Record<string, string>> = {
   web: 'add web servers behind the LB (STAGE=3, WEB_REPLICAS) or give each a bigger box (BOX_CPUS): horizontal vs vertical scaling',
@@ -57,24 +25,7 @@ const STEPS: Readonly<Record<string, string>> = {
     'the load generator is the limit: more WORKERS, or a lighter generator (wrk); the stack was not measured',
 };
 
-const mean = (xs: readonly number[]) =>
-  xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-
-/** Per-window rates of a cumulative counter (per second), skipping windows where it is missing. */
-function rates(readings: readonly Reading[], name: string, key: string): number[] {
-  const out: number[] = [];
-  for (let i = 1; i < readings.length; i++) {
-    const a = readings[i - 1]?.values[name]?.[key];
-    const b = readings[i]?.values[name]?.[key];
-    const dt = ((readings[i]?.atMs ?? 0) - (readings[i - 1]?.atMs ?? 0)) / 1000;
-    if (a !== undefined && b !== undefined && dt > 0) out.push((b - a) / dt);
-  }
-  return out;
-}
-
-const gauge = (readings: readonly Reading[], name: string, key: string): number[] =>
-  readings.map((r) => r.values[name]?.[key]).filter((v): v is number => v !== undefined);
 
 /** The CPU one process of this kind can use when its box has no quota. */
 const naturalCores = (kind: string, machine: number) => (kind.startsWith('mysql') ? machine : 1);
@@ -172,29 +123,46 @@ function lbErrors(input: UseInput): string[] {
 }
 
 /**
- * A web server starved of CPU also waits long for connections (its event loop runs late): while
- * its box is near full, its pool waits are a symptom and rank just below the box.
+ * Pool waits are often a symptom. A web server starved of CPU waits long for connections (its
+ * event loop runs late); a slow database holds every connection longer. While either holds, the
+ * pool's waits rank just below their cause.
  */
-function attributePoolWaits(boxes: readonly Finding[], pools: readonly Finding[]): Finding[] {
+function attributePoolWaits(
+  boxes: readonly Finding[],
+  slow: readonly Finding[],
+  pools: readonly Finding[],
+): Finding[] {
+  const slowest = [...slow].sort((a, b) => b.score - a.score)[0];
   return pools.map((p) => {
     const web = boxes.find(
       (b) => b.kind === 'web' && p.component.startsWith(`${b.component.split(' ')[0]} `),
     );
-    if (web === undefined || web.utilisation < 0.85) return p;
-    return {
-      ...p,
-      score: Math.min(p.score, web.score * 0.9),
-      evidence: [
-        ...p.evidence,
-        `its web server's box is ${(web.utilisation * 100).toFixed(0)} % busy: the waits follow from that`,
-      ],
-    };
+    if (web !== undefined && web.utilisation >= 0.85)
+      return {
+        ...p,
+        score: Math.min(p.score, web.score * 0.9),
+        evidence: [
+          ...p.evidence,
+          `its web server's box is ${(web.utilisation * 100).toFixed(0)} % busy: the waits follow from that`,
+        ],
+      };
+    if (slowest !== undefined && slowest.score >= 0.8)
+      return {
+        ...p,
+        score: Math.min(p.score, slowest.score * 0.9),
+        evidence: [
+          ...p.evidence,
+          `${slowest.component.split(' ')[0]} answers slowly: the connections are held while waiting for it`,
+        ],
+      };
+    return p;
   });
 }
 
 export function analyse(input: UseInput): Verdict {
   const boxes = boxFindings(input);
-  const ranking = [...boxes, ...attributePoolWaits(boxes, poolFindings(input))].sort(
+  const slow = slowDependencyFindings(input, boxes);
+  const ranking = [...boxes, ...slow, ...attributePoolWaits(boxes, slow, poolFindings(input))].sort(
     (a, b) => b.score - a.score,
   );
   const machineSaturated = input.machineBusy >= 0.9;

@@ -2,6 +2,7 @@
 import { readHeavy } from './read-heavy.ts';
 import type { Scenario, ScenarioName, WorkerContext } from './scenario.ts';
 import { sessions } from './sessions.ts';
+import { feedReads, postReads } from './single-read.ts';
 import { staticFiles } from './static.ts';
 import { uploads } from './uploads.ts';
 
@@ -11,4 +12,6 @@ export const SCENARIO_FACTORIES: Readonly<Record<ScenarioName, (ctx: WorkerConte
     sessions,
     uploads,
     static: staticFiles,
+    'post-reads': postReads,
+    'feed-reads': feedReads,
   };

@@ -6,7 +6,14 @@
 import type { Agent } from 'undici';
 import type { Outcome } from '../core/engine.ts';
 
-export const SCENARIOS = ['read-heavy', 'sessions', 'uploads', 'static'] as const;
+export const SCENARIOS = [
+  'read-heavy',
+  'sessions',
+  'uploads',
+  'static',
+  'post-reads',
+  'feed-reads',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Credentials {

@@ -4,7 +4,8 @@
  *
  *   <stackDir>/stack.json              the running stack, for tools
  *   <stackDir>/runner.pid              the runner that owns the stack (a lock)
- *   <stackDir>/runner.sock             the runner's control socket (stop/start/restart one service)
+ *   <stackDir>/runner.sock             the runner's control socket (stop/start/restart, scale a pool)
+ *   <stackDir>/pools/<pool>.members    AUTOSCALE=on: the servers of a scaled pool, read by the LB
  *   <stackDir>/secrets/<name>          random secrets, 0600, made once
  *   <stackDir>/mysql-template/data     a pristine MariaDB datadir, copied for each instance
  *   <stackDir>/<service>/              one folder per instance: data/, log, pid, tmp/, ...

@@ -20,7 +20,12 @@ import {
 import { type Flags, resolveFlags } from '../../services/shared/config/flags.ts';
 import { LOG_LEVELS } from '../../services/shared/logger.ts';
 import { DEFAULT_PORT_BASE } from '../../services/shared/topology/addresses.ts';
-import { STACK_CONSTANTS, WEB_SETTINGS } from '../../services/shared/topology/plan.ts';
+import {
+  AUTOSCALER_SETTINGS,
+  DB_MONITOR_SETTINGS,
+  STACK_CONSTANTS,
+  WEB_SETTINGS,
+} from '../../services/shared/topology/plan.ts';
 
 /** The highest port a stack uses is STACK_PORT_BASE + 900 (the S3 store). */
 export const MAX_PORT_BASE = 65535 - 900;
@@ -72,6 +77,10 @@ export interface RunnerConfig {
   readonly baseEnv: Readonly<Record<string, string>>;
   /** WEB_SETTINGS the user set, passed to the web servers. */
   readonly webEnv: Readonly<Record<string, string>>;
+  /** AUTOSCALER_SETTINGS the user set, passed to the autoscaler (AUTOSCALE=on). */
+  readonly autoscalerEnv: Readonly<Record<string, string>>;
+  /** DB_MONITOR_SETTINGS the user set, passed to the db-monitor (DB_FAILOVER=auto). */
+  readonly dbMonitorEnv: Readonly<Record<string, string>>;
   /** The repository (working directory of the app processes, root of infra/ and dist/). */
   readonly repoDir: string;
 }
@@ -91,6 +100,9 @@ function externalS3(c: Parsed<typeof schema>): ExternalS3 | undefined {
     region: c.S3_REGION,
   };
 }
+
+const settingsOf = (env: Env, names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
 
 /** Parses the runner's configuration from `env`; `repoDir` anchors relative paths. */
 export function parseRunnerConfig(env: Env, repoDir: string): RunnerConfig {
@@ -124,9 +136,9 @@ export function parseRunnerConfig(env: Env, repoDir: string): RunnerConfig {
     externalS3: externalS3(c),
     faultProxy: c.FAULT_PROXY === 'on',
     baseEnv: { PATH: c.PATH, ...(c.HOME === undefined ? {} : { HOME: c.HOME }) },
-    webEnv: Object.fromEntries(
-      WEB_SETTINGS.flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
-    ),
+    webEnv: settingsOf(env, WEB_SETTINGS),
+    autoscalerEnv: settingsOf(env, AUTOSCALER_SETTINGS),
+    dbMonitorEnv: settingsOf(env, DB_MONITOR_SETTINGS),
     repoDir,
   });
 }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { type PlannedService, STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
-import { instancePaths } from '../host/paths.ts';
+import { instancePaths, stackPaths } from '../host/paths.ts';
 
 export interface LaunchSpec {
   readonly command: string;
@@ -34,6 +34,10 @@ export interface LaunchContext {
   readonly baseEnv: Readonly<Record<string, string>>;
   /** Settings the user gave for the web servers (WEB_SETTINGS). */
   readonly webEnv?: Readonly<Record<string, string>>;
+  /** Settings the user gave for the autoscaler (AUTOSCALER_SETTINGS). */
+  readonly autoscalerEnv?: Readonly<Record<string, string>>;
+  /** Settings the user gave for the db-monitor (DB_MONITOR_SETTINGS). */
+  readonly dbMonitorEnv?: Readonly<Record<string, string>>;
 }
 
 /** Every child carries this variable; with the recorded start time it proves a process is ours. */
@@ -47,6 +51,8 @@ export const ENTRY_POINTS = {
   worker: 'dist/services/worker/server.js',
   cdn: 'dist/services/cdn/server.js',
   'fault-proxy': 'dist/services/fault-proxy/server.js',
+  autoscaler: 'dist/services/autoscaler/server.js',
+  'db-monitor': 'dist/services/db-monitor/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -121,6 +127,9 @@ function memcached(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'com
 
 /** Variables of the processes the runner adds to the plan's own. */
 function extraEnv(s: PlannedService, ctx: LaunchContext): Record<string, string> {
+  // The autoscaler acts through this runner: its control socket starts and stops web servers.
+  if (s.kind === 'autoscaler')
+    return { AUTOSCALE_ACTUATOR: `runner:${stackPaths(ctx.stackDir).controlSocket}` };
   if (s.kind !== 's3') return {};
   const p = instancePaths(ctx.stackDir, s.name);
   return {
@@ -138,6 +147,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
     ...ctx.baseEnv,
     ...s.env,
     ...(s.kind === 'web' ? ctx.webEnv : {}),
+    ...(s.kind === 'autoscaler' ? ctx.autoscalerEnv : {}),
+    ...(s.kind === 'db-monitor' ? ctx.dbMonitorEnv : {}),
     ...extraEnv(s, ctx),
     LOG_LEVEL: ctx.logLevel,
     [STACK_MARKER]: ctx.stackDir,
@@ -167,6 +178,10 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS.cdn) };
     case 'fault-proxy':
       return { ...base, ...node(ENTRY_POINTS['fault-proxy']) };
+    case 'autoscaler':
+      return { ...base, ...node(ENTRY_POINTS.autoscaler) };
+    case 'db-monitor':
+      return { ...base, ...node(ENTRY_POINTS['db-monitor']) };
   }
 }
 

@@ -73,6 +73,9 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
       return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
     case 'fault-proxy':
       return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
+    case 'autoscaler':
+    case 'db-monitor':
+      return () => probeHttp(`http://${s.host}:${port('metrics')}/health/ready`);
     case 'setup':
       return undefined;
   }

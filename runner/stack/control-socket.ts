@@ -7,12 +7,18 @@
  *   POST /services/<name>/stop[?signal=SIGKILL]
  *   POST /services/<name>/start         answers once the service is ready
  *   POST /services/<name>/restart       the same
+ *   GET  /pools                         the scaled pools (AUTOSCALE=on) and their members
+ *   POST /pools/<pool>/scale?replicas=N starts or stops servers until the pool has N; answers
+ *                                       once each new one is ready and routed to by the LB, and
+ *                                       each leaving one was dropped by the LB and has exited
+ *   POST /pools/<pool>/add | /remove    one server more or fewer, the same way
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { MAX_SOCKET_PATH } from '../host/paths.ts';
 import type { Output } from '../logs/output.ts';
 import type { ServiceStatus, Supervisor } from '../process/supervision/supervisor.ts';
+import type { PoolScaler, ScaleResult } from '../scaling/pool-scaler.ts';
 
 export interface ControlSocket {
   close(): Promise<void>;
@@ -21,6 +27,8 @@ export interface ControlSocket {
 const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   STACK_ERR_UNKNOWN_SERVICE: 404,
   STACK_ERR_STOPPING: 409,
+  STACK_ERR_NOT_SCALED: 404,
+  STACK_ERR_BAD_REPLICAS: 400,
 };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -40,11 +48,39 @@ async function act(
   return supervisor.restart(name);
 }
 
+function poolAction(
+  scaler: PoolScaler,
+  pool: string,
+  verb: string,
+  replicas: string | null,
+): Promise<ScaleResult> | undefined {
+  if (verb === 'add') return scaler.step(pool, 1);
+  if (verb === 'remove') return scaler.step(pool, -1);
+  if (verb !== 'scale') return undefined;
+  const n = replicas !== null && /^\d{1,3}$/.test(replicas) ? Number(replicas) : Number.NaN;
+  return scaler.scaleTo(pool, n);
+}
+
+function answer(res: ServerResponse, work: Promise<unknown>): void {
+  work.then(
+    (body) => send(res, 200, body),
+    (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      const known = typeof code === 'string' ? code : 'STACK_ERR_START_FAILED';
+      send(res, STATUS_OF_CODE[known] ?? 500, {
+        error: (error as Error).message ?? String(error),
+        code: known,
+      });
+    },
+  );
+}
+
 /** Listens on `socketPath`; resolves once it does (or at once, with a warning, if it cannot). */
 export async function serveControl(
   socketPath: string,
   supervisor: Supervisor,
   out: Output,
+  scaler?: PoolScaler,
 ): Promise<ControlSocket> {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     out.say('warn', 'no control socket: the stack directory path is too long', {
@@ -60,6 +96,21 @@ export async function serveControl(
       return;
     }
     const [root, name, verb] = parts;
+    if (req.method === 'GET' && url.pathname === '/pools') {
+      send(res, 200, { pools: scaler?.pools() ?? [] });
+      return;
+    }
+    if (req.method === 'POST' && root === 'pools' && name !== undefined && parts.length === 3) {
+      const work =
+        scaler && verb
+          ? poolAction(scaler, name, verb, url.searchParams.get('replicas'))
+          : undefined;
+      if (work !== undefined) {
+        req.resume();
+        answer(res, work);
+        return;
+      }
+    }
     if (
       req.method !== 'POST' ||
       root !== 'services' ||
@@ -71,17 +122,7 @@ export async function serveControl(
       return;
     }
     req.resume();
-    act(supervisor, name, verb, url.searchParams.get('signal')).then(
-      (status) => send(res, 200, status),
-      (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
-        const known = typeof code === 'string' ? code : 'STACK_ERR_START_FAILED';
-        send(res, STATUS_OF_CODE[known] ?? 500, {
-          error: (error as Error).message ?? String(error),
-          code: known,
-        });
-      },
-    );
+    answer(res, act(supervisor, name, verb, url.searchParams.get('signal')));
   });
   // A start waits for readiness (up to the ready timeout): no request timeout here.
   server.requestTimeout = 0;

@@ -7,6 +7,7 @@
 import { request } from 'node:http';
 import { stackPaths } from '../host/paths.ts';
 import type { ServiceStatus } from '../process/supervision/supervisor.ts';
+import type { PoolState, ScaleResult } from '../scaling/pool-scaler.ts';
 import { readStackFile } from './status.ts';
 
 export type { ServiceStatus };
@@ -114,6 +115,33 @@ export function restartService(
   options: ControlOptions = {},
 ): Promise<ServiceStatus> {
   return verb(stackFile, name, 'restart', options);
+}
+
+/** The scaled pools (AUTOSCALE=on) and the servers in each one's member file. */
+export async function scaledPools(
+  stackFile: string,
+  options: ControlOptions = {},
+): Promise<readonly PoolState[]> {
+  const body = (await call(stackFile, 'GET', '/pools', options)) as { pools: PoolState[] };
+  return body.pools;
+}
+
+/**
+ * Starts or stops web servers of `pool` until it has `replicas`: resolves once every new one is
+ * ready and in the LB's rotation, and every leaving one was dropped by the LB and has exited.
+ */
+export function scalePool(
+  stackFile: string,
+  pool: string,
+  replicas: number,
+  options: ControlOptions = {},
+): Promise<ScaleResult> {
+  return call(
+    stackFile,
+    'POST',
+    `/pools/${encodeURIComponent(pool)}/scale?replicas=${replicas}`,
+    options,
+  ) as Promise<ScaleResult>;
 }
 
 /** Every supervised service's state, pid and restart count, as the runner sees them now. */

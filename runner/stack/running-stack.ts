@@ -16,6 +16,7 @@ import type { RunnerConfig } from '../plan/config.ts';
 import type { Exit, Launched } from '../process/launch.ts';
 import { removeRecord } from '../process/records.ts';
 import { Supervisor } from '../process/supervision/supervisor.ts';
+import { PoolScaler } from '../scaling/pool-scaler.ts';
 import { serveControl } from './control-socket.ts';
 import { describeStack, type StackFile } from './stack-file.ts';
 
@@ -69,6 +70,7 @@ export async function running(input: RunningInput): Promise<RunningStack> {
   const listeners: ((name: string, exit: Exit) => void)[] = [];
   let stopping = false;
   let info: StackFile | undefined;
+  let scaler: PoolScaler | undefined;
   const describe = () => {
     info = describeStack(plan, config.stackDir, {
       pids,
@@ -79,6 +81,7 @@ export async function running(input: RunningInput): Promise<RunningStack> {
       startedAt: input.startedAt,
       readyInMs,
       portBase: config.portBase,
+      pools: scaler?.pools() ?? [],
       boxes,
       secrets,
     });
@@ -87,6 +90,7 @@ export async function running(input: RunningInput): Promise<RunningStack> {
   };
   const supervisor: Supervisor = new Supervisor({
     services: plan.services.filter((s) => !s.oneShot && launched.has(s.name)),
+    standby: plan.services.filter((s) => s.standby === true),
     launched,
     start: input.startAgain,
     graceMs: config.stopGraceMs,
@@ -99,8 +103,17 @@ export async function running(input: RunningInput): Promise<RunningStack> {
     },
     onStopped: (name) => removeRecord(config.stackDir, name),
   });
+  scaler = new PoolScaler({
+    plan,
+    stackDir: config.stackDir,
+    supervisor,
+    out,
+    onChange: () => {
+      if (!stopping) describe();
+    },
+  });
   describe();
-  const control = await serveControl(paths.controlSocket, supervisor, out);
+  const control = await serveControl(paths.controlSocket, supervisor, out, scaler);
   let stopped: Promise<void> | undefined;
   return {
     get info() {

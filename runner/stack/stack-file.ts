@@ -11,6 +11,7 @@ import {
   LOGICAL_SHARDS,
 } from '../../services/shared/shard/shard-map.ts';
 import type { PortName } from '../../services/shared/topology/addresses.ts';
+import { memberFile } from '../../services/shared/topology/autoscale.ts';
 import {
   type PlannedService,
   type SecretName,
@@ -20,6 +21,7 @@ import {
 import type { Boxes } from '../host/boxes.ts';
 import { instancePaths, stackPaths } from '../host/paths.ts';
 import type { ServiceState } from '../process/supervision/service-states.ts';
+import type { PoolState } from '../scaling/pool-scaler.ts';
 
 export const STACK_FILE_VERSION = 1;
 
@@ -55,6 +57,11 @@ export interface StackFile {
   readonly portBase: number;
   readonly flags: Readonly<Record<FlagVariable, string>>;
   readonly services: readonly StackService[];
+  /**
+   * AUTOSCALE=on natively: each scaled pool's member file (which the LB reads) and the instances
+   * in it now; slots not in it are standby (state `stopped`). Empty with AUTOSCALE=off.
+   */
+  readonly pools: readonly (PoolState & { readonly memberFile: string })[];
   readonly boxes: Boxes;
   readonly secrets: Readonly<Record<SecretName, string>>;
   readonly mysql: {
@@ -87,7 +94,7 @@ function urlOf(s: PlannedService): string | null {
   if (s.kind === 'web' && s.ports.http !== undefined) return `http://${s.host}:${s.ports.http}`;
   if (s.kind === 's3' && s.ports.s3 !== undefined) return `http://${s.host}:${s.ports.s3}`;
   if (s.kind === 'cdn' && s.ports.http !== undefined) return `https://${s.host}:${s.ports.http}`;
-  if (s.kind === 'worker' && s.ports.metrics !== undefined)
+  if ((s.kind === 'worker' || s.kind === 'autoscaler') && s.ports.metrics !== undefined)
     return `http://${s.host}:${s.ports.metrics}`;
   return null;
 }
@@ -107,6 +114,8 @@ export interface Started {
   readonly startedAt: Date;
   readonly readyInMs: number;
   readonly portBase: number;
+  /** AUTOSCALE=on: the scaled pools' members now (pool-scaler.ts). */
+  readonly pools?: readonly PoolState[];
   readonly boxes: Boxes;
   readonly secrets: Readonly<Record<SecretName, string>>;
 }
@@ -145,6 +154,7 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
     portBase: started.portBase,
     flags: flagsToEnv(plan.flags),
     services,
+    pools: (started.pools ?? []).map((p) => ({ ...p, memberFile: memberFile(stackDir, p.pool) })),
     boxes: started.boxes,
     secrets: started.secrets,
     mysql: {

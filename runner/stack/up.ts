@@ -31,6 +31,7 @@ import type { Launched } from '../process/launch.ts';
 import { lockStack, removeRecord, runnerLogFile } from '../process/records.ts';
 import { startService } from '../process/service-start.ts';
 import { stopProcesses } from '../process/signal-waves.ts';
+import { writeStartingMembers } from '../scaling/member-files.ts';
 import { type RunningStack, running } from './running-stack.ts';
 
 export type { RunningStack };
@@ -78,6 +79,7 @@ export async function up(options: UpOptions): Promise<RunningStack> {
     );
     ensureStackCertificate(fullPlan, stackDir);
     const boxes = setUpBoxes(plan.services, stackDir, flags.boxCpus);
+    writeStartingMembers(plan, stackDir);
     if (!boxes.enforced) out.say('warn', `CPU quotas are not enforced: ${boxes.reason ?? ''}`);
     out.nameWidth = Math.max(6, ...plan.services.map((s) => s.name.length));
     return await startAll({ options, plan, binaries, secrets, boxes, unlock, t0, startedAt });
@@ -120,6 +122,8 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     logLevel: config.logLevel,
     baseEnv: config.baseEnv,
     webEnv: config.webEnv,
+    autoscalerEnv: config.autoscalerEnv,
+    dbMonitorEnv: config.dbMonitorEnv,
   };
   let template: Promise<string> | undefined;
   const mysqlTemplate = () => {
@@ -161,7 +165,8 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     ready.set(s.name, promise);
     return promise;
   };
-  const all = plan.services.map(startOne);
+  // Standby slots (AUTOSCALE=on) start when the autoscaler asks the runner for them.
+  const all = plan.services.filter((s) => s.standby !== true).map(startOne);
   const results = await Promise.allSettled(all);
   const firstError = failed.signal.aborted ? failed.signal.reason : undefined;
   const stopAll = async (stopOptions: { force?: boolean; hurry?: AbortSignal } = {}) => {

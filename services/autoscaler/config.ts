@@ -13,6 +13,7 @@ import {
   parseEnv,
   text,
 } from '../shared/config/env.ts';
+import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 import type { Policy } from './policy.ts';
 
@@ -41,6 +42,19 @@ const schema = {
   AUTOSCALE_SCALE_OUT_COOLDOWN_S: seconds(10),
   AUTOSCALE_SCALE_IN_COOLDOWN_S: seconds(60),
   AUTOSCALE_STABILISATION_S: seconds(120),
+  /** Deadline of each signal read (the LB's stats, a server's CPU). */
+  AUTOSCALE_SIGNAL_TIMEOUT_MS: field(integer(100, 60_000), 1500),
+  /** Deadline of one scaling action (a start waits for /health/ready, a stop for the drain). */
+  AUTOSCALE_ACTUATION_TIMEOUT_MS: field(integer(1000, 900_000), 120_000),
+  /** docker actuator: the compose project whose services it scales (docker-compose.yml `name`). */
+  AUTOSCALE_COMPOSE_PROJECT: field(
+    text(/^[a-z0-9][a-z0-9_-]*$/, 'a compose project name'),
+    'scaling-lab',
+  ),
+  /** docker actuator: how long a leaving container drains before Docker kills it. */
+  AUTOSCALE_STOP_GRACE_S: field(integer(1, 600), 15),
+  /** A new server slower than this to answer /health/ready is reported as a slow start. */
+  AUTOSCALE_SLOW_START_MS: field(integer(100, 600_000), 5000),
 };
 
 export interface AutoscalerConfig {
@@ -52,12 +66,33 @@ export interface AutoscalerConfig {
   readonly pools: readonly string[];
   readonly metric: Metric;
   readonly intervalMs: number;
+  readonly signalTimeoutMs: number;
+  readonly actuationTimeoutMs: number;
+  readonly composeProject: string;
+  readonly stopGraceS: number;
+  readonly slowStartMs: number;
   readonly policy: Policy;
+  /** AUTOSCALE (the stage flag): off, it reports the signals and decides nothing. */
+  readonly enabled: boolean;
+  /** BOX_CPUS: the CPU quota of one web box, the scale of the `cpu` metric (1 = a full quota). */
+  readonly boxCpus: number;
+}
+
+function flagsOf(env: Env, problems: string[]): Flags | undefined {
+  try {
+    return resolveFlags(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // AUTOSCALE_MIN above AUTOSCALE_MAX is reported once, below.
+    problems.push(...error.problems.filter((p) => !p.startsWith('AUTOSCALE_MIN (')));
+    return undefined;
+  }
 }
 
 export function loadAutoscalerConfig(env: Env): AutoscalerConfig {
   const raw = parseEnv(env, schema);
   const problems: string[] = [];
+  const flags = flagsOf(env, problems);
   if (raw.AUTOSCALE_MIN > raw.AUTOSCALE_MAX)
     problems.push(
       `AUTOSCALE_MIN (${raw.AUTOSCALE_MIN}) must not exceed AUTOSCALE_MAX (${raw.AUTOSCALE_MAX})`,
@@ -72,7 +107,8 @@ export function loadAutoscalerConfig(env: Env): AutoscalerConfig {
   const [kind, ...rest] = raw.AUTOSCALE_ACTUATOR.split(':');
   if (raw.AUTOSCALE_ACTUATOR === '')
     problems.push('AUTOSCALE_ACTUATOR is required: runner:<control socket> or docker:<socket>');
-  if (problems.length > 0 || metric === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || metric === undefined || flags === undefined)
+    throw new ConfigError(problems);
   const config: AutoscalerConfig = {
     host: raw.HOST,
     port: raw.PORT,
@@ -82,6 +118,13 @@ export function loadAutoscalerConfig(env: Env): AutoscalerConfig {
     pools: raw.AUTOSCALE_POOLS,
     metric,
     intervalMs: raw.AUTOSCALE_INTERVAL_MS,
+    signalTimeoutMs: raw.AUTOSCALE_SIGNAL_TIMEOUT_MS,
+    actuationTimeoutMs: raw.AUTOSCALE_ACTUATION_TIMEOUT_MS,
+    composeProject: raw.AUTOSCALE_COMPOSE_PROJECT,
+    stopGraceS: raw.AUTOSCALE_STOP_GRACE_S,
+    slowStartMs: raw.AUTOSCALE_SLOW_START_MS,
+    enabled: flags.autoscale === 'on',
+    boxCpus: flags.boxCpus,
     policy: Object.freeze({
       min: raw.AUTOSCALE_MIN,
       max: raw.AUTOSCALE_MAX,

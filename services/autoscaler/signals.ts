@@ -11,7 +11,12 @@ export interface LbPoolSnapshot {
   readonly requests: number;
   readonly queued: number;
   readonly latencySum: number;
-  readonly backends: readonly { readonly up: boolean; readonly inflight: number }[];
+  readonly backends: readonly {
+    readonly up: boolean;
+    readonly inflight: number;
+    /** `host:port`, where the `cpu` signal reads the server's own /metrics. */
+    readonly address?: string;
+  }[];
 }
 
 export interface PoolSignals {

@@ -48,6 +48,14 @@ export const initialState = (): Supervised => ({
   restarts: 0,
 });
 
+/** A standby slot (AUTOSCALE=on): planned, not started until someone asks for it. */
+export const standbyState = (): Supervised => ({
+  state: 'stopped',
+  wanted: 'down',
+  crashes: [],
+  restarts: 0,
+});
+
 const none = { type: 'none' } as const;
 
 export function transition(

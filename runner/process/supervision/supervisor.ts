@@ -15,6 +15,7 @@ import {
   type ServiceState,
   type Supervised,
   type SupervisorEvent,
+  standbyState,
   transition,
 } from './service-states.ts';
 
@@ -27,6 +28,8 @@ export interface ServiceStatus {
 
 export interface SupervisorOptions {
   readonly services: readonly PlannedService[];
+  /** Planned slots that start stopped (AUTOSCALE=on standby web servers). */
+  readonly standby?: readonly PlannedService[];
   /** Shared with the stack: the supervisor puts every new process in it. */
   readonly launched: Map<string, Launched>;
   /** Starts a service and resolves once it is ready (rejects if it exits or times out). */
@@ -70,11 +73,12 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
-    for (const service of options.services) {
+    const standby = new Set(options.standby ?? []);
+    for (const service of [...options.services, ...standby]) {
       const current = options.launched.get(service.name);
       const entry: Entry = {
         service,
-        s: initialState(),
+        s: standby.has(service) ? standbyState() : initialState(),
         current,
         timer: undefined,
         startAbort: undefined,

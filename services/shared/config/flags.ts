@@ -34,6 +34,9 @@ export interface Flags {
   /** Thumbnail worker processes; they run only with THUMBNAILS=queue. */
   readonly workerReplicas: number;
   readonly autoscale: 'off' | 'on';
+  /** AUTOSCALE=on: each web pool stays between these many servers (its replicas are the start). */
+  readonly autoscaleMin: number;
+  readonly autoscaleMax: number;
   readonly shards: number;
   /** CPU quota of one app box (web, read-API, write-API, worker; the database at stage 1). */
   readonly boxCpus: number;
@@ -50,6 +53,8 @@ export interface Flags {
    * once a replica has its events, so a promotion after kill -9 of the primary loses nothing.
    */
   readonly dbSemisync: 'off' | 'on';
+  /** `auto`: the db-monitor promotes a replica when the writer has been unreachable for a while. */
+  readonly dbFailover: 'off' | 'auto';
   /** The posts table's storage engine (services/web/db/posts-engine.ts). */
   readonly postsEngine: PostsEngine;
 }
@@ -79,6 +84,8 @@ export const FLAG_VARIABLES = {
   THUMBNAILS: { key: 'thumbnails', parser: oneOf(['inline', 'queue']) },
   WORKER_REPLICAS: { key: 'workerReplicas', parser: integer(1, MAX_WORKERS) },
   AUTOSCALE: { key: 'autoscale', parser: oneOf(['off', 'on']) },
+  AUTOSCALE_MIN: { key: 'autoscaleMin', parser: integer(1, MAX_POOL_SIZE) },
+  AUTOSCALE_MAX: { key: 'autoscaleMax', parser: integer(1, MAX_POOL_SIZE) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
   DB_BOX_CPUS: { key: 'dbBoxCpus', parser: tierCpus },
@@ -87,6 +94,7 @@ export const FLAG_VARIABLES = {
   DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
   DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
   DB_SEMISYNC: { key: 'dbSemisync', parser: oneOf(['off', 'on']) },
+  DB_FAILOVER: { key: 'dbFailover', parser: oneOf(['off', 'auto']) },
   POSTS_ENGINE: { key: 'postsEngine', parser: oneOf(POSTS_ENGINES) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
@@ -109,6 +117,8 @@ const stageOne: Omit<Flags, 'stage'> = {
   thumbnails: 'inline',
   workerReplicas: 1,
   autoscale: 'off',
+  autoscaleMin: 1,
+  autoscaleMax: 4,
   shards: 1,
   boxCpus: 1,
   dbBoxCpus: 0,
@@ -117,6 +127,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   dbPoolSize: 10,
   dbQueryCache: 'off',
   dbSemisync: 'off',
+  dbFailover: 'off',
   postsEngine: 'InnoDB',
 };
 
@@ -144,9 +155,8 @@ export const STAGE_PRESETS: Readonly<Record<Stage, Omit<Flags, 'stage'>>> = (() 
  * Flag values whose machinery is not built yet. Setting one explicitly is a configuration error that
  * says so; a stage preset that includes one falls back to stage 1's value and reports the gap.
  */
-export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> = {
-  autoscale: { value: 'on', reason: 'the autoscaler is not built yet' },
-};
+export const UNAVAILABLE: Readonly<Partial<Record<FlagKey, { value: unknown; reason: string }>>> =
+  {};
 
 /** The stage `make local` starts when STAGE is not set: the highest one whose own additions exist. */
 export const DEFAULT_STAGE: Stage = 4;
@@ -175,6 +185,9 @@ function crossFlagProblems(flags: Flags): string[] {
   if (flags.readFrom === 'replicas' && flags.dbReplicas === 0) {
     problems.push('READ_FROM=replicas needs DB_REPLICAS of at least 1');
   }
+  if (flags.dbFailover === 'auto' && flags.dbReplicas === 0) {
+    problems.push('DB_FAILOVER=auto needs DB_REPLICAS of at least 1: it promotes a replica');
+  }
   if (flags.dbSemisync === 'on' && flags.dbReplicas === 0) {
     problems.push(
       'DB_SEMISYNC=on needs DB_REPLICAS of at least 1: a commit waits for a replica to have it',
@@ -196,6 +209,11 @@ function crossFlagProblems(flags: Flags): string[] {
   if ((flags.readApiReplicas === 0) !== (flags.writeApiReplicas === 0)) {
     problems.push(
       'READ_API_REPLICAS and WRITE_API_REPLICAS are both 0 (no split) or both at least 1',
+    );
+  }
+  if (flags.autoscaleMin > flags.autoscaleMax) {
+    problems.push(
+      `AUTOSCALE_MIN (${flags.autoscaleMin}) must not exceed AUTOSCALE_MAX (${flags.autoscaleMax})`,
     );
   }
   if (flags.postsEngine === 'ARCHIVE') {

@@ -17,6 +17,8 @@ export const SERVICE_KINDS = [
   'worker',
   'cdn',
   'fault-proxy',
+  'autoscaler',
+  'db-monitor',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -55,9 +57,14 @@ export const CONTAINER_PORTS = {
   lb: { http: 80, https: 443, admin: 8404 },
   worker: { metrics: 9100 },
   cdn: { http: 8800, admin: 8801 },
+  autoscaler: { metrics: 8270 },
+  'db-monitor': { metrics: 8280 },
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
+
+/** The autoscaler's native address; its metrics listener is base+270. */
+export const AUTOSCALER_HOST = '127.0.0.25';
 
 /** The fault proxy's native address; its proxies listen on base+601.. (fault-proxy.ts). */
 export const FAULT_PROXY_HOST = '127.0.0.26';
@@ -104,5 +111,9 @@ export function nativeAddress(
       return { host: '127.0.0.24', ports: { http: base + 800, admin: base + 801 } };
     case 'fault-proxy':
       return { host: FAULT_PROXY_HOST, ports: { admin: base + 600 } };
+    case 'autoscaler':
+      return { host: AUTOSCALER_HOST, ports: { metrics: base + 270 } };
+    case 'db-monitor':
+      return { host: '127.0.0.28', ports: { metrics: base + 280 } };
   }
 }

@@ -43,3 +43,22 @@ export const WEB_SETTINGS = [
   'DB_LATENCY_DECAY_MS',
   'IDEMPOTENCY_KEY_TTL_HOURS',
 ] as const;
+
+/**
+ * Autoscaler settings (services/autoscaler/config.ts) that `make local` passes from the user's
+ * environment to the autoscaler (AUTOSCALE_MIN and AUTOSCALE_MAX are flags: every service gets
+ * them). The autoscaler validates them.
+ */
+export const AUTOSCALER_SETTINGS = [
+  'AUTOSCALE_METRIC',
+  'AUTOSCALE_TARGET',
+  'AUTOSCALE_TOLERANCE',
+  'AUTOSCALE_MAX_STEP',
+  'AUTOSCALE_INTERVAL_MS',
+  'AUTOSCALE_SCALE_OUT_COOLDOWN_S',
+  'AUTOSCALE_SCALE_IN_COOLDOWN_S',
+  'AUTOSCALE_STABILISATION_S',
+] as const;
+
+/** db-monitor settings (services/db-monitor/config.ts) that `make local` passes to it. */
+export const DB_MONITOR_SETTINGS = ['DB_FAILOVER_AFTER_MS', 'DB_MONITOR_INTERVAL_MS'] as const;

@@ -12,12 +12,20 @@ import {
   WEB_POOLS,
   type WebPool,
 } from './addresses.ts';
+import { plannedSlots, startingSize } from './autoscale.ts';
 import type { SecretName } from './constants.ts';
 import { composeMariadbOptions, nativeMariadbOptions } from './mariadb-options.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
-export { SECRET_NAMES, type SecretName, STACK_CONSTANTS, WEB_SETTINGS } from './constants.ts';
+export {
+  AUTOSCALER_SETTINGS,
+  DB_MONITOR_SETTINGS,
+  SECRET_NAMES,
+  type SecretName,
+  STACK_CONSTANTS,
+  WEB_SETTINGS,
+} from './constants.ts';
 
 export type Addressing =
   | { readonly mode: 'native'; readonly portBase: number; readonly stackDir: string }
@@ -41,6 +49,11 @@ export interface PlannedService {
   readonly quota: BoxQuota | null;
   /** Runs to completion instead of staying up. */
   readonly oneShot: boolean;
+  /**
+   * AUTOSCALE=on natively: a planned slot (address, port, box) that is not started with the
+   * stack; the autoscaler asks the runner to start it (autoscale.ts).
+   */
+  readonly standby?: boolean;
   readonly dependsOn: readonly string[];
   readonly secrets: readonly SecretName[];
   readonly env: Readonly<Record<string, string>>;
@@ -89,12 +102,6 @@ export interface Draft
   > {
   readonly dependsOn?: readonly string[];
 }
-
-const POOL_SIZE = (flags: Flags): Record<WebPool, number> => ({
-  web: flags.webReplicas,
-  'read-api': flags.readApiReplicas,
-  'write-api': flags.writeApiReplicas,
-});
 
 function place(kind: ServiceKind, a: Addressing, name: string, index = 1, pool: WebPool = 'web') {
   if (a.mode === 'native') return nativeAddress(kind, a.portBase, index, pool);
@@ -155,9 +162,9 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
       dependsOn: stores,
     });
   const front = withFaultProxy(a, options) ? [...stores, 'fault-proxy'] : stores;
-  const sizes = POOL_SIZE(flags);
   for (const pool of WEB_POOLS) {
-    const count = a.mode === 'compose' ? Math.min(sizes[pool], 1) : sizes[pool];
+    const starting = startingSize(flags, pool);
+    const count = a.mode === 'compose' ? Math.min(starting, 1) : plannedSlots(flags, pool);
     for (let i = 1; i <= count; i++) {
       const name = a.mode === 'compose' ? pool : `${pool}-${i}`;
       out.push({
@@ -167,10 +174,11 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
         pool,
         ...place('web', a, name, i, pool),
         dependsOn: [...front, 'setup'],
+        ...(i > starting ? { standby: true } : {}),
       });
     }
   }
-  const webs = out.filter((d) => d.kind === 'web').map((d) => d.name);
+  const webs = out.filter((d) => d.kind === 'web' && d.standby !== true).map((d) => d.name);
   out.push({
     name: 'lb',
     kind: 'lb',
@@ -178,6 +186,22 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('lb', a, 'lb'),
     dependsOn: webs,
   });
+  if (flags.dbFailover === 'auto')
+    out.push({
+      name: 'db-monitor',
+      kind: 'db-monitor',
+      composeService: 'db-monitor',
+      ...place('db-monitor', a, 'db-monitor'),
+      dependsOn: ['setup'],
+    });
+  if (flags.autoscale === 'on')
+    out.push({
+      name: 'autoscaler',
+      kind: 'autoscaler',
+      composeService: 'autoscaler',
+      ...place('autoscaler', a, 'autoscaler'),
+      dependsOn: ['lb'],
+    });
   out.push(...workers(flags, a, [...front, 'setup', ...webs]));
   if (flags.cdn === 'on')
     out.push({

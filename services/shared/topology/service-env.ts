@@ -5,11 +5,15 @@
 import { type Flags, flagsToEnv } from '../config/flags.ts';
 import { devCertificateFiles } from '../tls/dev-certificate.ts';
 import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addresses.ts';
+import { memberFile, scaledPools } from './autoscale.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
 import { faultRoutes, formatRoutes } from './fault-proxy.ts';
 import type { Addressing, Draft, PlanOptions } from './plan.ts';
 import { lbFallbacks, lbRoutes } from './routes.ts';
 import { secretFile } from './secrets.ts';
+
+/** Where the autoscaler reaches the Docker Engine API in compose (mounted from the host). */
+export const DOCKER_SOCKET = '/var/run/docker.sock';
 
 const ROLE: Record<WebPool, string> = { web: 'all', 'read-api': 'read', 'write-api': 'write' };
 
@@ -144,6 +148,26 @@ export function serviceEnv(
           ...(a.mode === 'native' ? { CDN_ID: d.name } : {}),
           CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
         };
+      case 'db-monitor':
+        return {
+          MYSQL_PRIMARY: data.MYSQL_PRIMARY,
+          MYSQL_REPLICAS: data.MYSQL_REPLICAS,
+          MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
+          MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
+          MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          PORT: String(d.ports.metrics),
+        };
+      case 'autoscaler':
+        return {
+          ...flagEnv,
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          PORT: String(d.ports.metrics),
+          LB_ADMIN_URL: `http://${endpoint(lb, 'admin')}`,
+          AUTOSCALE_POOLS: scaledPools(flags).join(','),
+          // Natively the runner adds `runner:<its control socket>` (runner/plan/launch-spec.ts).
+          ...(a.mode === 'compose' ? { AUTOSCALE_ACTUATOR: `docker:${DOCKER_SOCKET}` } : {}),
+        };
       case 'lb':
         return {
           ...flagEnv,
@@ -152,7 +176,12 @@ export function serviceEnv(
           LB_HTTPS_PORT: String(d.ports.https),
           LB_ADMIN_PORT: String(d.ports.admin),
           LB_DATA_DIR: dataDir(d.name),
-          LB_POOLS: lbPools(webs, a),
+          LB_POOLS: lbPools(webs, a, scaledPools(flags)),
+          // A scaled pool's member file is re-read this often (LB_DNS_INTERVAL_MS, 5 s by
+          // default): a server the runner adds or removes is seen within a second.
+          ...(a.mode === 'native' && scaledPools(flags).length > 0
+            ? { LB_DNS_INTERVAL_MS: '1000' }
+            : {}),
           LB_ROUTES: lbRoutes(flags),
           LB_POOL_FALLBACK: lbFallbacks(flags),
           LB_HEALTH_PATH: STACK_CONSTANTS.healthPath,
@@ -166,15 +195,20 @@ export function serviceEnv(
   return envOf;
 }
 
-/** `LB_POOLS`: `pool=host:port,host:port;pool=...`, or `pool=dns:name:port` in compose (scales). */
-function lbPools(webs: readonly Draft[], a: Addressing): string {
+/**
+ * `LB_POOLS`: `pool=host:port,host:port;pool=...`, or `pool=dns:name:port` in compose (scales);
+ * natively a pool the autoscaler scales is `pool=file:<member file>` (autoscale.ts).
+ */
+function lbPools(webs: readonly Draft[], a: Addressing, scaled: readonly WebPool[]): string {
   return WEB_POOLS.map((pool) => {
-    const members = webs.filter((w) => w.pool === pool);
+    const members = webs.filter((w) => w.pool === pool && w.standby !== true);
     if (members.length === 0) return '';
     const targets =
       a.mode === 'compose'
         ? [`dns:${pool}:${String(CONTAINER_PORTS.web.http)}`]
-        : members.map((w) => endpoint(w, 'http'));
+        : scaled.includes(pool)
+          ? [`file:${memberFile(a.stackDir, pool)}`]
+          : members.map((w) => endpoint(w, 'http'));
     return `${pool}=${targets.join(',')}`;
   })
     .filter((p) => p !== '')

@@ -10,7 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { startOwnStack } from '../../support/own-stack.ts';
+import { toxic } from '../../../loadtest/drills/faults/toxic.ts';
+import { type OwnStack, startOwnStack } from '../../support/own-stack.ts';
 
 interface Verdict {
   bottleneck: { component: string; kind: string; evidence: string[]; step: string } | null;
@@ -20,8 +21,10 @@ async function loadAndJudge(
   t: TestContext,
   flags: Record<string, string>,
   load: Record<string, string>,
+  plant: (stack: OwnStack) => Promise<void> = async () => undefined,
 ): Promise<Verdict> {
   const stack = await startOwnStack(t, { STAGE: '2', ...flags });
+  await plant(stack);
   const results = mkdtempSync(join(tmpdir(), 'scaling-lab-planted-'));
   t.after(() => rmSync(results, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'loadtest/load/cli.ts'], {
@@ -55,6 +58,23 @@ test('a web box with a tiny CPU quota is named as the bottleneck', async (t) => 
   assert.match(verdict.bottleneck?.component ?? '', /^web-1/);
   assert.match(verdict.bottleneck?.evidence.join(' ') ?? '', /0\.1-CPU box/);
   assert.match(verdict.bottleneck?.step ?? '', /WEB_REPLICAS/);
+});
+
+test('a slow database (latency on the link, its CPU idle) is named as the bottleneck', async (t) => {
+  // FAULT_PROXY=on puts the fault proxy between the web server and MariaDB; a 40 ms latency toxic
+  // on the primary's link makes every answer slow while the database itself has nothing to do.
+  const verdict = await loadAndJudge(t, { FAULT_PROXY: 'on' }, { RATE: '60' }, async (stack) => {
+    await toxic(stack.info, 'mysql-primary', {
+      type: 'latency',
+      attributes: { latency: 40, jitter: 0 },
+    }).apply();
+  });
+  assert.equal(verdict.bottleneck?.kind, 'slow-dependency', JSON.stringify(verdict.bottleneck));
+  assert.match(verdict.bottleneck?.component ?? '', /^mysql-primary/);
+  const evidence = verdict.bottleneck?.evidence.join(' ') ?? '';
+  const avgMs = Number(/average statement ([\d.]+) ms/.exec(evidence)?.[1]);
+  assert.ok(avgMs >= 40, evidence);
+  assert.match(evidence, /CPU \d+ % busy/);
 });
 
 test('a database pool of one connection is named as the bottleneck', async (t) => {

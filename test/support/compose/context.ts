@@ -38,6 +38,8 @@ export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   memcached: { cache: 'memcached' },
   worker: { thumbnails: 'queue' },
   cdn: { cdn: 'on' },
+  autoscaler: { autoscale: 'on' },
+  'db-monitor': { dbFailover: 'auto' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

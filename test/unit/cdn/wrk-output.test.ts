@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseWrk } from '../../../loadtest/bench-cdn/wrk.ts';
+import { parseWrk } from '../../../loadtest/core/wrk.ts';
 
 const OUT = `Running 10s test @ http://127.0.0.1:9800/files/static/x/a.css
   1 threads and 50 connections
@@ -19,7 +19,13 @@ Transfer/sec:     16.97MB
 `;
 
 test('wrk output: req/s, p99 in any unit, requests and failures', () => {
-  assert.deepEqual(parseWrk(OUT), { rps: 3994.21, p99Ms: 0.75, requests: 40032, failures: 12 });
+  assert.deepEqual(parseWrk(OUT), {
+    rps: 3994.21,
+    p50Ms: 10,
+    p99Ms: 0.75,
+    requests: 40032,
+    failures: 12,
+  });
   assert.equal(parseWrk(OUT.replace('750.00us', '1.50s')).p99Ms, 1500);
-  assert.deepEqual(parseWrk(''), { rps: 0, p99Ms: 0, requests: 0, failures: 0 });
+  assert.deepEqual(parseWrk(''), { rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, failures: 0 });
 });

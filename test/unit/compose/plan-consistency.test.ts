@@ -58,6 +58,8 @@ const EXTRA_FLAGS: Readonly<
   memcached: [{ CACHE: 'off' }, { CACHE: 'memcached' }],
   worker: [{ THUMBNAILS: 'inline' }, { THUMBNAILS: 'queue' }],
   cdn: [{ CDN: 'off' }, { CDN: 'on' }],
+  autoscaler: [{ AUTOSCALE: 'off' }, { AUTOSCALE: 'on' }],
+  'db-monitor': [{ DB_FAILOVER: 'off' }, { DB_FAILOVER: 'auto' }],
 };
 
 test('the known extras are the services the default stage does not plan yet', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { percentile, Samples, summarize } from '../../../loadtest/core/latency.ts';
 import { dueAt, dueBy, latencyMs, serviceMs } from '../../../loadtest/core/pacing.ts';
-import { judgeStep, nextRate, rampOutcome } from '../../../loadtest/core/ramp.ts';
+import { judgeStep, nextRate, rampOutcome, refineRate } from '../../../loadtest/core/ramp.ts';
 import { statCpuMs } from '../../../loadtest/core/thread-cpu.ts';
 import { zipf } from '../../../loadtest/core/zipf.ts';
 import { prng } from '../../../scripts/seed/data.ts';
@@ -61,6 +61,21 @@ test('ramp: a step breaks on p99, errors or a rate it could not serve; capacity 
   assert.equal(out.capacityRps, 74);
   assert.equal(out.brokeAt?.rate, 112);
   assert.match(out.reason, /p99 900 ms > 200 ms/);
+  // Refinement after the break: 93 held, then 102 broke; the capacity is 93's, the break 102.
+  assert.equal(refineRate(75, 112), 94);
+  assert.equal(refineRate(75, 76), null);
+  const refined = rampOutcome(
+    [
+      { rate: 50, achievedRps: 50, p99Ms: 20, errorRate: 0 },
+      { rate: 75, achievedRps: 74, p99Ms: 40, errorRate: 0 },
+      { rate: 112, achievedRps: 90, p99Ms: 900, errorRate: 0 },
+      { rate: 93, achievedRps: 92, p99Ms: 120, errorRate: 0 },
+      { rate: 102, achievedRps: 99, p99Ms: 300, errorRate: 0 },
+    ],
+    slo,
+  );
+  assert.equal(refined.capacityRps, 92);
+  assert.equal(refined.brokeAt?.rate, 102);
 });
 
 test('zipf: a few keys take most requests, every key is in range', () => {
@@ -140,4 +155,55 @@ test('USE: a CPU-starved web box outranks the pool waits it causes; a real pool 
     analyse({ ...base, boxCpus: {}, readings: [], machineBusy: 0.95 }).machineSaturated,
     true,
   );
+});
+
+test('USE: slow answers from an idle database are named; a busy database or a starved web box explains them', async () => {
+  const { analyse } = await import('../../../loadtest/sample/use.ts');
+  // Per second: web-1 uses `webMs` CPU ms, the primary `dbMs`; 100 statements taking `stmtMs` each,
+  // and the pool full (10 of 10) with 30 ms waits.
+  const reading = (i: number, webMs: number, dbMs: number, stmtMs: number) => ({
+    atMs: i * 1000,
+    values: {
+      'web-1': {
+        cpuMs: i * webMs,
+        'querySum:primary': (i * 100 * stmtMs) / 1000,
+        'queryCount:primary': i * 100,
+        poolWaitSum: i * 3,
+        poolWaitCount: i * 100,
+        poolInUse: 10,
+      },
+      'mysql-primary': { cpuMs: i * dbMs },
+    },
+  });
+  const run = (webMs: number, dbMs: number, stmtMs: number, webCpus = 1) =>
+    analyse({
+      components: [
+        { name: 'web-1', kind: 'web', box: 'web-1' },
+        { name: 'mysql-primary', kind: 'mysql-primary', box: 'mysql-primary' },
+      ],
+      boxCpus: { 'web-1': webCpus, 'mysql-primary': 1 },
+      machineCores: 2,
+      machineBusy: 0.4,
+      generatorTrusted: true,
+      dbPoolSize: 10,
+      readings: [0, 1, 2, 3].map((i) => reading(i, webMs, dbMs, stmtMs)),
+    });
+  const slow = run(200, 50, 60);
+  assert.equal(slow.bottleneck?.kind, 'slow-dependency', JSON.stringify(slow.ranking));
+  assert.equal(slow.bottleneck?.component, 'mysql-primary (slow answers)');
+  assert.match(slow.bottleneck?.evidence.join(' ') ?? '', /average statement 60\.0 ms/);
+  assert.match(
+    slow.ranking.find((f) => f.kind === 'pool')?.evidence.join(' ') ?? '',
+    /answers slowly/,
+  );
+  // Fast statements: nothing slow to name (the full pool is the finding).
+  assert.equal(run(200, 50, 2).bottleneck?.kind, 'pool');
+  // The same slow statements from a database whose CPU is 90 % busy: its box is the finding.
+  const busy = run(200, 900, 60);
+  assert.equal(
+    busy.ranking.some((f) => f.kind === 'slow-dependency'),
+    false,
+  );
+  // A starved web box (0.1 of 0.1 CPU) measures its own lateness as statement time.
+  assert.equal(run(100, 50, 60, 0.1).bottleneck?.component, 'web-1');
 });

@@ -46,6 +46,8 @@ test('mariadbd: the shared config file first, then only native paths, address, p
     '--init-file=/tmp/st/mysql-replica-2/init.sql',
     '--user=root',
     '--query-cache-type=off',
+    '--rpl-semi-sync-master-enabled=off',
+    '--rpl-semi-sync-slave-enabled=off',
   ]);
   const primary = launchSpec(service('mysql-primary'), ctx(false));
   assert.equal(primary.args[0], '--defaults-file=/repo/infra/mariadb/primary.cnf');

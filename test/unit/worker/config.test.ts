@@ -99,7 +99,9 @@ test('workers natively: their own slots, boxes and ports, after the web servers'
       ['worker-3', '127.0.0.153', 20233, 'worker-3', true],
     ],
   );
-  const webs = plan.services.filter((s) => s.kind === 'web').map((s) => s.name);
+  const webs = plan.services
+    .filter((s) => s.kind === 'web' && s.standby !== true)
+    .map((s) => s.name);
   for (const w of workers) {
     for (const dep of ['mysql-primary', 'redis', 's3', 'setup', ...webs])
       assert.ok(w.dependsOn.includes(dep), dep);

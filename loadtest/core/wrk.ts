@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 
 export interface WrkResult {
   readonly rps: number;
+  readonly p50Ms: number;
   readonly p99Ms: number;
   readonly requests: number;
   /** Non-2xx/3xx answers plus socket errors. */
@@ -31,14 +32,18 @@ const clock = (text: string): number => {
 
 export function parseWrk(out: string): Omit<WrkResult, 'generatorCpuSeconds'> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(out);
+  const quantile = (q: string): number => {
+    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
+    return m === null ? 0 : Number(m[1]) * (MS[m[2] ?? 'ms'] ?? 1);
+  };
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const socket = errors === null ? 0 : errors.slice(1).reduce((s, n) => s + Number(n), 0);
   return {
     rps,
-    p99Ms: p99 === null ? 0 : Number(p99[1]) * (MS[p99[2] ?? 'ms'] ?? 1),
+    p50Ms: quantile('50'),
+    p99Ms: quantile('99'),
     requests,
     failures: non2xx + socket,
   };

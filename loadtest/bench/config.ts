@@ -1,0 +1,73 @@
+/**
+ * `make bench` settings, parsed once from the environment with every bad variable named. The
+ * matrix's length is bounded: at most 40 stacks, each loaded for at most
+ * (RAMP_MAX_STEPS + RAMP_REFINE) × STEP_SECONDS.
+ */
+import {
+  ConfigError,
+  decimal,
+  type Env,
+  field,
+  integer,
+  list,
+  oneOf,
+  parseEnv,
+  text,
+} from '../../services/shared/config/env.ts';
+import { SCENARIOS } from '../scenarios/scenario.ts';
+
+export const GROUPS = ['stages', 'replicas', 'cache', 'reads'] as const;
+export type Group = (typeof GROUPS)[number];
+
+const schema = {
+  SCENARIO: field(oneOf(SCENARIOS), 'read-heavy'),
+  /** Which parts of the matrix to run (all by default). */
+  BENCH_ONLY: field(list(oneOf(GROUPS)), GROUPS),
+  BENCH_STAGES: field(list(integer(1, 6)), [1, 2, 3, 4]),
+  /** Web boxes for the horizontal-scaling rows. */
+  BENCH_WEB_REPLICAS: field(list(integer(1, 8)), [1, 2, 4]),
+  REPEAT: field(integer(1, 3), 1),
+  STEP_SECONDS: field(integer(2, 60), 5),
+  RAMP_START: field(integer(1, 50_000), 40),
+  RAMP_FACTOR: field(decimal(1.05, 4), 1.5),
+  RAMP_MAX_STEPS: field(integer(1, 20), 8),
+  RAMP_REFINE: field(integer(0, 5), 2),
+  SLO_P99_MS: field(integer(1, 60_000), 300),
+  SLO_ERROR_RATE: field(decimal(0, 1), 0.01),
+  WORKERS: field(integer(1, 8), 2),
+  CONNECTIONS: field(integer(1, 4096), 128),
+  WARMUP: field(integer(0, 30), 2),
+  /** The benchmark profile: each box's CPU quota (see loadtest/README.md). */
+  BENCH_BOX_CPUS: field(decimal(0.1, 64), 0.25),
+  BENCH_DB_BOX_CPUS: field(decimal(0.1, 64), 0.5),
+  BENCH_CACHE_BOX_CPUS: field(decimal(0.1, 64), 0.25),
+  BENCH_LB_BOX_CPUS: field(decimal(0.1, 64), 0.5),
+  /** Seeded before every run (a fresh stack each time, so every run starts from the same data). */
+  BENCH_SEED_USERS: field(integer(100, 100_000), 1000),
+  BENCH_SEED_POSTS: field(integer(1000, 2_000_000), 20_000),
+  /** `auto`: a free port base per stack; or a fixed base under 10000. */
+  BENCH_PORT_BASE: field(text(/^(auto|\d{4})$/, 'auto or a 4-digit port base'), 'auto'),
+  RESULTS_DIR: field(text(), 'loadtest/results'),
+};
+
+export type BenchConfig = ReturnType<typeof parseEnv<typeof schema>>;
+
+export const MAX_RUNS = 40;
+
+export function parseBenchConfig(env: Env): BenchConfig {
+  const config = parseEnv(env, schema);
+  const problems: string[] = [];
+  if (config.BENCH_ONLY.length === 0)
+    problems.push(`BENCH_ONLY: name at least one of ${GROUPS.join(', ')}`);
+  if (config.BENCH_PORT_BASE !== 'auto') {
+    const base = Number(config.BENCH_PORT_BASE);
+    if (base + 306 === 3306 || base + 379 === 6379)
+      problems.push(`BENCH_PORT_BASE=${base} collides with the machine's MariaDB or Redis`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The longest one run offers load, in seconds. */
+export const runSeconds = (c: BenchConfig): number =>
+  c.WARMUP + (c.RAMP_MAX_STEPS + c.RAMP_REFINE) * c.STEP_SECONDS;
