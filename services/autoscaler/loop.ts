@@ -23,11 +23,16 @@ export interface PoolStatus {
   readonly metric: number | null;
   readonly signals: PoolSignals | null;
   readonly lastAction: Actuation | null;
+  /** When this pool was last scaled out / in (the policy's cooldown clocks). */
+  readonly lastScaleOutAt: string | null;
+  readonly lastScaleInAt: string | null;
 }
 
 interface LbStats {
   readonly pools: readonly LbPoolSnapshot[];
 }
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 export class Autoscaler {
   readonly #c: AutoscalerConfig;
@@ -188,6 +193,8 @@ export class Autoscaler {
       metric,
       signals,
       lastAction: this.#lastAction.get(pool) ?? null,
+      lastScaleOutAt: iso(this.#history.get(pool)?.lastScaleOutAt),
+      lastScaleInAt: iso(this.#history.get(pool)?.lastScaleInAt),
     };
     this.#status.set(pool, status);
     const m = this.#m;
