@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive db-status promote bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
+.PHONY: local down status stop start restart test up seed archive db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
 
 export
 
@@ -41,6 +41,10 @@ db-status: build
 
 promote: build
 	@node dist/scripts/promote.js
+
+# An old primary (fenced after a promotion) rejoins as a replica: make rejoin [SERVICE=mysql-primary]
+rejoin: build
+	@node dist/scripts/rejoin.js
 
 bench-db: build
 	@node dist/loadtest/bench-db/cli.js $(ARGS)

@@ -11,13 +11,15 @@
  * their ratio to the anchor, failed requests while servers left; scale-out reaction. The peak rate
  * is 2.5× what one web server served in a closed-loop calibration unless PEAK_RPS is set. States
  * the generator's CPU and the machine's load average. Writes report.md, chart.svg and
- * result.json under RESULTS_DIR/bench-autoscale-<time>/.
+ * result.json (and report.html with Chart.js, as `make bench` draws) under
+ * RESULTS_DIR/bench-autoscale-<time>/.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startStack } from '../../runner/stack/api.ts';
+import { chartJsSource } from '../bench/chart-library.ts';
 import { closedLoop } from '../core/engine.ts';
 import { makeAgent } from '../core/http.ts';
 import { prepare } from '../load/prepare.ts';
@@ -26,6 +28,7 @@ import { chartSvg } from './chart.ts';
 import { offerDay } from './day.ts';
 import { errorsDuringScaleIn, firstGrowthAfter, runFigures } from './figures.ts';
 import { autoscaledFleet, fixedFleet, watchFleet } from './fleet.ts';
+import { reportHtml } from './html.ts';
 import { type DayShape, daySegments, PHASES, phaseStartS } from './profile.ts';
 import { type RunRow, reportMarkdown } from './report.ts';
 
@@ -173,19 +176,25 @@ async function main(): Promise<void> {
       anchor: 1,
     });
     writeFileSync(join(dir, 'report.md'), md);
-    writeFileSync(
-      join(dir, 'chart.svg'),
-      chartSvg(rows.map((r) => ({ title: r.name, series: r.figures.series, phases }))),
-    );
+    const charts = rows.map((r) => ({ title: r.name, series: r.figures.series, phases }));
+    writeFileSync(join(dir, 'chart.svg'), chartSvg(charts));
+    try {
+      writeFileSync(join(dir, 'report.html'), reportHtml(md, charts, chartJsSource()));
+    } catch (error) {
+      const why = (error as Error).message.split('\n')[0];
+      say(`report.html not written (Chart.js: ${why}); chart.svg draws the same`);
+    }
     writeFileSync(
       join(dir, 'result.json'),
       `${JSON.stringify({ shape, oneServerRps: oneServer, rows }, null, 1)}\n`,
     );
     say(md);
-    say(`written: ${dir}/report.md, chart.svg, result.json`);
+    say(`written: ${dir}/report.md, chart.svg, report.html, result.json`);
   } finally {
     await stack.stop();
-    rmSync(stackDir, { recursive: true, force: true });
+    // BENCH_KEEP_STACK=1 keeps every process's log for a look.
+    if (env.BENCH_KEEP_STACK === '1') say(`kept ${stackDir}`);
+    else rmSync(stackDir, { recursive: true, force: true });
   }
 }
 

@@ -9,9 +9,10 @@
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { request } from 'undici';
 import { stopService } from '../../runner/stack/control.ts';
-import { promote } from '../../scripts/promote/run.ts';
+import { dbTierOf } from '../../runner/stack/db-tier.ts';
 import { FaultProxy } from '../../services/fault-proxy/proxy.ts';
 import type { Toxic } from '../../services/fault-proxy/toxics.ts';
+import { promote } from '../../services/shared/db/promotion/promote.ts';
 import { connectDb, readStackFile, type StackFile, secretOf, serviceOf } from '../drills/stack.ts';
 
 export interface FailoverSettings {
@@ -178,7 +179,7 @@ export async function runFailover(
   // What the relays held back dies with the primary's host.
   await Promise.all(relays.map((r) => r.disable()));
   say(`primary killed at ${(killedAt / 1000).toFixed(1)} s`);
-  const promoted = await promote(s.stackFile, (line) => say(`promote: ${line}`));
+  const promoted = await promote(dbTierOf(stack), (line) => say(`promote: ${line}`));
   await sleep(s.afterMs);
   stop = true;
   await Promise.all(running);

@@ -6,14 +6,14 @@ import { chartSpecs } from './chart-data.ts';
 import { rowMarks } from './markdown.ts';
 import type { BenchSummary } from './summary.ts';
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
   );
 
 /** Text placed inside <script>: never closes the element early. */
-const scriptSafe = (text: string) =>
+export const scriptSafe = (text: string) =>
   text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
 function table(s: BenchSummary): string {

@@ -22,6 +22,7 @@ import { LOG_LEVELS } from '../../services/shared/logger.ts';
 import { DEFAULT_PORT_BASE } from '../../services/shared/topology/addresses.ts';
 import {
   AUTOSCALER_SETTINGS,
+  DB_MONITOR_SETTINGS,
   STACK_CONSTANTS,
   WEB_SETTINGS,
 } from '../../services/shared/topology/plan.ts';
@@ -78,6 +79,8 @@ export interface RunnerConfig {
   readonly webEnv: Readonly<Record<string, string>>;
   /** AUTOSCALER_SETTINGS the user set, passed to the autoscaler (AUTOSCALE=on). */
   readonly autoscalerEnv: Readonly<Record<string, string>>;
+  /** DB_MONITOR_SETTINGS the user set, passed to the db-monitor (DB_FAILOVER=auto). */
+  readonly dbMonitorEnv: Readonly<Record<string, string>>;
   /** The repository (working directory of the app processes, root of infra/ and dist/). */
   readonly repoDir: string;
 }
@@ -135,6 +138,7 @@ export function parseRunnerConfig(env: Env, repoDir: string): RunnerConfig {
     baseEnv: { PATH: c.PATH, ...(c.HOME === undefined ? {} : { HOME: c.HOME }) },
     webEnv: settingsOf(env, WEB_SETTINGS),
     autoscalerEnv: settingsOf(env, AUTOSCALER_SETTINGS),
+    dbMonitorEnv: settingsOf(env, DB_MONITOR_SETTINGS),
     repoDir,
   });
 }

@@ -36,6 +36,8 @@ export interface LaunchContext {
   readonly webEnv?: Readonly<Record<string, string>>;
   /** Settings the user gave for the autoscaler (AUTOSCALER_SETTINGS). */
   readonly autoscalerEnv?: Readonly<Record<string, string>>;
+  /** Settings the user gave for the db-monitor (DB_MONITOR_SETTINGS). */
+  readonly dbMonitorEnv?: Readonly<Record<string, string>>;
 }
 
 /** Every child carries this variable; with the recorded start time it proves a process is ours. */
@@ -50,6 +52,7 @@ export const ENTRY_POINTS = {
   cdn: 'dist/services/cdn/server.js',
   'fault-proxy': 'dist/services/fault-proxy/server.js',
   autoscaler: 'dist/services/autoscaler/server.js',
+  'db-monitor': 'dist/services/db-monitor/server.js',
   s3: 'dist/runner/s3rver/server.js',
 } as const;
 
@@ -145,6 +148,7 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
     ...s.env,
     ...(s.kind === 'web' ? ctx.webEnv : {}),
     ...(s.kind === 'autoscaler' ? ctx.autoscalerEnv : {}),
+    ...(s.kind === 'db-monitor' ? ctx.dbMonitorEnv : {}),
     ...extraEnv(s, ctx),
     LOG_LEVEL: ctx.logLevel,
     [STACK_MARKER]: ctx.stackDir,
@@ -176,6 +180,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
       return { ...base, ...node(ENTRY_POINTS['fault-proxy']) };
     case 'autoscaler':
       return { ...base, ...node(ENTRY_POINTS.autoscaler) };
+    case 'db-monitor':
+      return { ...base, ...node(ENTRY_POINTS['db-monitor']) };
   }
 }
 

@@ -74,6 +74,7 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
     case 'fault-proxy':
       return () => probeHttp(`http://${s.host}:${port('admin')}/health/ready`);
     case 'autoscaler':
+    case 'db-monitor':
       return () => probeHttp(`http://${s.host}:${port('metrics')}/health/ready`);
     case 'setup':
       return undefined;

@@ -123,6 +123,7 @@ async function startAll(input: StartAllInput): Promise<RunningStack> {
     baseEnv: config.baseEnv,
     webEnv: config.webEnv,
     autoscalerEnv: config.autoscalerEnv,
+    dbMonitorEnv: config.dbMonitorEnv,
   };
   let template: Promise<string> | undefined;
   const mysqlTemplate = () => {

@@ -53,6 +53,8 @@ export interface Flags {
    * once a replica has its events, so a promotion after kill -9 of the primary loses nothing.
    */
   readonly dbSemisync: 'off' | 'on';
+  /** `auto`: the db-monitor promotes a replica when the writer has been unreachable for a while. */
+  readonly dbFailover: 'off' | 'auto';
   /** The posts table's storage engine (services/web/db/posts-engine.ts). */
   readonly postsEngine: PostsEngine;
 }
@@ -92,6 +94,7 @@ export const FLAG_VARIABLES = {
   DB_POOL_SIZE: { key: 'dbPoolSize', parser: integer(1, 500) },
   DB_QUERY_CACHE: { key: 'dbQueryCache', parser: oneOf(['off', 'on']) },
   DB_SEMISYNC: { key: 'dbSemisync', parser: oneOf(['off', 'on']) },
+  DB_FAILOVER: { key: 'dbFailover', parser: oneOf(['off', 'auto']) },
   POSTS_ENGINE: { key: 'postsEngine', parser: oneOf(POSTS_ENGINES) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
@@ -124,6 +127,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   dbPoolSize: 10,
   dbQueryCache: 'off',
   dbSemisync: 'off',
+  dbFailover: 'off',
   postsEngine: 'InnoDB',
 };
 
@@ -180,6 +184,9 @@ function crossFlagProblems(flags: Flags): string[] {
   const problems: string[] = [];
   if (flags.readFrom === 'replicas' && flags.dbReplicas === 0) {
     problems.push('READ_FROM=replicas needs DB_REPLICAS of at least 1');
+  }
+  if (flags.dbFailover === 'auto' && flags.dbReplicas === 0) {
+    problems.push('DB_FAILOVER=auto needs DB_REPLICAS of at least 1: it promotes a replica');
   }
   if (flags.dbSemisync === 'on' && flags.dbReplicas === 0) {
     problems.push(

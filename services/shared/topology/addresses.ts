@@ -18,6 +18,7 @@ export const SERVICE_KINDS = [
   'cdn',
   'fault-proxy',
   'autoscaler',
+  'db-monitor',
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
@@ -57,6 +58,7 @@ export const CONTAINER_PORTS = {
   worker: { metrics: 9100 },
   cdn: { http: 8800, admin: 8801 },
   autoscaler: { metrics: 8270 },
+  'db-monitor': { metrics: 8280 },
 } as const satisfies Record<ServiceKind, Partial<Record<PortName, number>>>;
 
 export const DEFAULT_PORT_BASE = 8000;
@@ -111,5 +113,7 @@ export function nativeAddress(
       return { host: FAULT_PROXY_HOST, ports: { admin: base + 600 } };
     case 'autoscaler':
       return { host: AUTOSCALER_HOST, ports: { metrics: base + 270 } };
+    case 'db-monitor':
+      return { host: '127.0.0.28', ports: { metrics: base + 280 } };
   }
 }

@@ -59,3 +59,6 @@ export const AUTOSCALER_SETTINGS = [
   'AUTOSCALE_SCALE_IN_COOLDOWN_S',
   'AUTOSCALE_STABILISATION_S',
 ] as const;
+
+/** db-monitor settings (services/db-monitor/config.ts) that `make local` passes to it. */
+export const DB_MONITOR_SETTINGS = ['DB_FAILOVER_AFTER_MS', 'DB_MONITOR_INTERVAL_MS'] as const;

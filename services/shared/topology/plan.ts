@@ -20,6 +20,7 @@ import { serviceEnv } from './service-env.ts';
 
 export {
   AUTOSCALER_SETTINGS,
+  DB_MONITOR_SETTINGS,
   SECRET_NAMES,
   type SecretName,
   STACK_CONSTANTS,
@@ -185,6 +186,14 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     ...place('lb', a, 'lb'),
     dependsOn: webs,
   });
+  if (flags.dbFailover === 'auto')
+    out.push({
+      name: 'db-monitor',
+      kind: 'db-monitor',
+      composeService: 'db-monitor',
+      ...place('db-monitor', a, 'db-monitor'),
+      dependsOn: ['setup'],
+    });
   if (flags.autoscale === 'on')
     out.push({
       name: 'autoscaler',

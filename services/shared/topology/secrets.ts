@@ -26,6 +26,8 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
       return ['lb-sticky-secret'];
     case 'cdn':
       return ['s3-secret-access-key', 'cdn-purge-token'];
+    case 'db-monitor':
+      return ['mysql-root-password', 'mysql-replication-password'];
     default:
       return [];
   }

@@ -148,6 +148,16 @@ export function serviceEnv(
           ...(a.mode === 'native' ? { CDN_ID: d.name } : {}),
           CDN_PURGE_TOKEN_FILE: file('cdn-purge-token'),
         };
+      case 'db-monitor':
+        return {
+          MYSQL_PRIMARY: data.MYSQL_PRIMARY,
+          MYSQL_REPLICAS: data.MYSQL_REPLICAS,
+          MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
+          MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
+          MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+          HOST: a.mode === 'native' ? d.host : '0.0.0.0',
+          PORT: String(d.ports.metrics),
+        };
       case 'autoscaler':
         return {
           ...flagEnv,

@@ -3,7 +3,7 @@
  * advanced replica becomes the writer, the other replica follows it, the web server follows the
  * topology record without a restart, every write acknowledged before the kill is on the new
  * writer, and the old primary, started again (writable, with its old record), is fenced: no write
- * reaches it.
+ * reaches it, until `make rejoin` makes it a read-only replica of the new writer.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -120,4 +120,30 @@ test('make promote after kill -9 of the primary: writes resume on the new writer
   );
   assert.equal(Number(rows?.[0]?.epoch), 2, 'the record moved to epoch 2');
   assert.equal(String(rows?.[0]?.fenced), '1', 'naming the old primary (server id 1) as fenced');
+
+  // make rejoin: the old primary becomes a replica of the new writer and serves reads again.
+  const rejoined = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(findRepoDir(), 'scripts/rejoin.ts')],
+    { env: { ...process.env, STACK_FILE: stackFile }, encoding: 'utf8', timeout: 90_000 },
+  );
+  t.diagnostic(rejoined.stdout);
+  assert.equal(rejoined.status, 0, rejoined.stderr || rejoined.stdout);
+  assert.match(rejoined.stdout, /no errant transactions/);
+  assert.equal(await write(), 201);
+  const newest = [...acked.values()].at(-1);
+  let replicated = 0;
+  for (let i = 0; i < 50 && replicated === 0; i++) {
+    const [r] = await query(old, `SELECT COUNT(*) AS n FROM posts WHERE id = ${newest}`);
+    replicated = Number(r?.n);
+    if (replicated === 0) await sleep(100);
+  }
+  assert.equal(replicated, 1, 'a write on the new writer reaches the rejoined old primary');
+  const [ro] = await query(old, 'SELECT @@read_only AS ro');
+  assert.equal(Number(ro?.ro), 1, 'the rejoined old primary is read-only');
+  const [after] = await onWriter.query<RowDataPacket[]>(
+    'SELECT epoch, fenced FROM scaling_lab_control.topology ORDER BY epoch DESC LIMIT 1',
+  );
+  assert.equal(Number(after?.[0]?.epoch), 3);
+  assert.equal(String(after?.[0]?.fenced), '', 'nothing is fenced any more');
 });

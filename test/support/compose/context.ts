@@ -39,6 +39,7 @@ export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   worker: { thumbnails: 'queue' },
   cdn: { cdn: 'on' },
   autoscaler: { autoscale: 'on' },
+  'db-monitor': { dbFailover: 'auto' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

@@ -11,6 +11,13 @@ test('defaults: inflight target 4 per server, 1–4 servers, fast out and slow i
   assert.deepEqual(c.actuator, { kind: 'runner', path: '/tmp/s/runner.sock' });
   assert.deepEqual([c.policy.min, c.policy.max, c.policy.target], [1, 4, 4]);
   assert.ok(c.policy.scaleOutCooldownMs < c.policy.scaleInCooldownMs);
+  // The product defaults the integration test shortens (scale-in wait) and keeps (the rest).
+  assert.deepEqual(
+    [c.policy.stabilisationMs, c.policy.scaleInCooldownMs, c.policy.scaleOutCooldownMs],
+    [120_000, 60_000, 10_000],
+  );
+  assert.deepEqual([c.policy.tolerance, c.policy.maxStep, c.intervalMs], [0.1, 2, 2000]);
+  assert.deepEqual([c.enabled, c.boxCpus], [false, 1], 'AUTOSCALE and BOX_CPUS from the flags');
 });
 
 test('bad settings are configuration errors naming the variable', () => {

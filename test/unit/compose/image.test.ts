@@ -21,7 +21,7 @@ const target = (name: string) => obj(serviceOf(root, name).build).target;
 test('every built service uses the one image, built from the Dockerfile stage that exists', () => {
   assert.deepEqual(
     built.map((s) => s.name),
-    ['setup', 'web', 'read-api', 'write-api', 'lb', 'worker', 'cdn', 'autoscaler'],
+    ['setup', 'web', 'read-api', 'write-api', 'lb', 'worker', 'cdn', 'autoscaler', 'db-monitor'],
   );
   assert.equal(new Set(built.map((s) => s.image)).size, 1);
   const targets = new Set(built.map((s) => target(s.name)));

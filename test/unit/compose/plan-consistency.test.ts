@@ -59,6 +59,7 @@ const EXTRA_FLAGS: Readonly<
   worker: [{ THUMBNAILS: 'inline' }, { THUMBNAILS: 'queue' }],
   cdn: [{ CDN: 'off' }, { CDN: 'on' }],
   autoscaler: [{ AUTOSCALE: 'off' }, { AUTOSCALE: 'on' }],
+  'db-monitor': [{ DB_FAILOVER: 'off' }, { DB_FAILOVER: 'auto' }],
 };
 
 test('the known extras are the services the default stage does not plan yet', () => {

@@ -1,7 +1,11 @@
 /** The writer decision from the topology record, and which replica `make promote` picks. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mostOf, planPromotion, type ServerState } from '../../../scripts/promote/plan.ts';
+import {
+  mostOf,
+  planPromotion,
+  type ServerState,
+} from '../../../services/shared/db/promotion/plan.ts';
 import {
   decideWriter,
   gtidAhead,

@@ -1,6 +1,6 @@
 /**
- * The promotion behind `make promote`: the most advanced replica becomes the writer of a running native stack (found
- * through its stack.json), without restarting anything:
+ * A promotion (`make promote`, and the db-monitor with DB_FAILOVER=auto): the most advanced replica
+ * becomes the writer, without restarting anything:
  *   1. fence the old primary if it answers (read_only = ON), and let the candidate catch up to it;
  *   2. the candidate stops replicating and becomes writable;
  *   3. the next topology record (epoch + 1, writer = candidate, old primary fenced) is written on
@@ -9,34 +9,49 @@
  * Web servers and workers poll the record every second and follow. The old primary stays fenced
  * (every client refuses a server with an older record) until `make rejoin` makes it a replica.
  */
-import { readFileSync } from 'node:fs';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
-import type { StackFile } from '../../runner/stack/stack-file.ts';
-import { parseRecord, TOPOLOGY_TABLE } from '../../services/shared/db/topology-record.ts';
+import { parseRecord, TOPOLOGY_TABLE } from '../topology-record.ts';
 import { planPromotion, type ServerState } from './plan.ts';
+
+/** The MariaDB servers of a tier and the accounts a promotion needs. */
+export interface DbTier {
+  /** Every server (the writer and its replicas); serverId 0 when not known. */
+  readonly servers: readonly Pick<ServerState, 'name' | 'host' | 'port' | 'serverId'>[];
+  readonly rootUser: string;
+  readonly rootPassword: string;
+  readonly replicationUser: string;
+  readonly replicationPassword: string;
+}
 
 const TIMEOUT_MS = 3000;
 const CATCH_UP_SECONDS = 10;
 
-async function connect(stack: StackFile, s: ServerState): Promise<Connection> {
+export function connectAsRoot(
+  tier: DbTier,
+  s: Pick<ServerState, 'host' | 'port'>,
+): Promise<Connection> {
   return createConnection({
     host: s.host,
     port: s.port,
-    user: stack.mysql.rootUser,
-    password: readFileSync(stack.secrets['mysql-root-password'], 'utf8').trim(),
+    user: tier.rootUser,
+    password: tier.rootPassword,
     connectTimeout: TIMEOUT_MS,
   });
 }
 
-async function q(c: Connection, sql: string, values: unknown[] = [], timeout = TIMEOUT_MS) {
+export async function q(c: Connection, sql: string, values: unknown[] = [], timeout = TIMEOUT_MS) {
   return (await c.query<RowDataPacket[]>({ sql, timeout }, values))[0];
 }
 
-async function observe(stack: StackFile, s: ServerState): Promise<ServerState> {
+/** What one server says of itself (unchanged `s`, without `up`, when it does not answer). */
+export async function observe(tier: DbTier, s: ServerState): Promise<ServerState> {
   try {
-    const c = await connect(stack, s);
+    const c = await connectAsRoot(tier, s);
     try {
-      const [row] = await q(c, 'SELECT @@read_only AS ro, @@gtid_current_pos AS gtid');
+      const [row] = await q(
+        c,
+        'SELECT @@read_only AS ro, @@gtid_current_pos AS gtid, @@server_id AS id',
+      );
       const [slave] = await q(c, 'SHOW SLAVE STATUS');
       const [rec] = await q(
         c,
@@ -44,6 +59,7 @@ async function observe(stack: StackFile, s: ServerState): Promise<ServerState> {
       ).catch(() => []);
       return {
         ...s,
+        serverId: Number(row?.id ?? s.serverId),
         up: {
           readOnly: Number(row?.ro) === 1,
           gtid: String(row?.gtid ?? ''),
@@ -66,28 +82,23 @@ export interface Promoted {
   readonly ms: number;
 }
 
-/** Promotes the most advanced replica of the stack described by `stackFile`; `say` narrates. */
-export async function promote(stackFile: string, say: (line: string) => void): Promise<Promoted> {
+/** Promotes the most advanced replica of `tier`; `say` narrates, `reason` goes in the record. */
+export async function promote(
+  tier: DbTier,
+  say: (line: string) => void,
+  reason = 'make promote',
+): Promise<Promoted> {
   const started = performance.now();
-  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as StackFile;
-  const servers = stack.services
-    .filter((s) => s.ports.mysql !== undefined && s.serverId !== null)
-    .map((s) => ({
-      name: s.name,
-      host: s.host,
-      port: s.ports.mysql ?? 0,
-      serverId: s.serverId ?? 0,
-    }));
-  const states = await Promise.all(servers.map((s) => observe(stack, s)));
+  const states = await Promise.all(tier.servers.map((s) => observe(tier, s)));
   const p = planPromotion(states);
   say(
     `epoch ${p.record.epoch}: writer ${p.oldWriter?.name ?? '?'} (${p.oldWriter?.up ? 'answers' : 'down'})`,
   );
   say(`candidate ${p.candidate.name} at GTID ${p.candidate.up?.gtid ?? '?'}`);
-  const candidate = await connect(stack, p.candidate);
+  const candidate = await connectAsRoot(tier, p.candidate);
   try {
     if (p.oldWriter?.up !== undefined) {
-      const old = await connect(stack, p.oldWriter);
+      const old = await connectAsRoot(tier, p.oldWriter);
       try {
         await q(old, 'SET GLOBAL read_only = ON');
         const [pos] = await q(old, 'SELECT @@gtid_binlog_pos AS pos');
@@ -121,8 +132,8 @@ export async function promote(stackFile: string, say: (line: string) => void): P
     await q(candidate, 'SET GLOBAL read_only = OFF');
     await q(
       candidate,
-      `INSERT INTO ${TOPOLOGY_TABLE} (epoch, writer_id, fenced, reason) VALUES (?, ?, ?, 'make promote')`,
-      [p.next.epoch, p.next.writerId, p.next.fencedIds.join(',')],
+      `INSERT INTO ${TOPOLOGY_TABLE} (epoch, writer_id, fenced, reason) VALUES (?, ?, ?, ?)`,
+      [p.next.epoch, p.next.writerId, p.next.fencedIds.join(','), reason],
     );
     say(
       `${p.candidate.name} writes (epoch ${p.next.epoch}); fenced: ${p.next.fencedIds.join(',') || 'none'}`,
@@ -130,15 +141,14 @@ export async function promote(stackFile: string, say: (line: string) => void): P
   } finally {
     await candidate.end().catch(() => undefined);
   }
-  const password = readFileSync(stack.secrets['mysql-replication-password'], 'utf8').trim();
   for (const f of p.followers) {
-    const c = await connect(stack, f);
+    const c = await connectAsRoot(tier, f);
     try {
       await q(c, 'STOP SLAVE');
       await q(
         c,
         'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_CONNECT_RETRY = 2, MASTER_USE_GTID = slave_pos',
-        [p.candidate.host, p.candidate.port, stack.mysql.replicationUser, password],
+        [p.candidate.host, p.candidate.port, tier.replicationUser, tier.replicationPassword],
       );
       await q(c, 'START SLAVE');
       say(`${f.name} follows ${p.candidate.name}`);

@@ -1,9 +1,9 @@
 /**
- * `make promote`: which server becomes the writer. Pure. The most advanced reachable replica by
+ * A promotion (`make promote`, the db-monitor): which server becomes the writer. Pure. The most advanced reachable replica by
  * GTID (the one that lost the least of the old primary's history), never the current writer or a
  * fenced server; ties go to the lowest server id so the choice is repeatable.
  */
-import { gtidAhead, type TopologyRecord } from '../../services/shared/db/topology-record.ts';
+import { gtidAhead, type TopologyRecord } from '../topology-record.ts';
 
 export interface ServerState {
   readonly name: string;
