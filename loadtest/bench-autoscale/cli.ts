@@ -192,7 +192,9 @@ async function main(): Promise<void> {
     say(`written: ${dir}/report.md, chart.svg, report.html, result.json`);
   } finally {
     await stack.stop();
-    rmSync(stackDir, { recursive: true, force: true });
+    // BENCH_KEEP_STACK=1 keeps every process's log for a look.
+    if (env.BENCH_KEEP_STACK === '1') say(`kept ${stackDir}`);
+    else rmSync(stackDir, { recursive: true, force: true });
   }
 }
 

@@ -34,6 +34,8 @@ export interface SecondPoint {
 
 export interface RunFigures {
   readonly requests: number;
+  /** Requests due at peak that were answered (a p99 over few of them says little). */
+  readonly peakAnswered: number;
   readonly errors: number;
   readonly peakP99Ms: number;
   readonly peakErrors: number;
@@ -79,6 +81,7 @@ export function runFigures(
   }
   return {
     requests: records.length,
+    peakAnswered: peak.length,
     errors: records.filter((r) => !r.ok).length,
     peakP99Ms: p99(peak.map((r) => r.latencyMs)),
     peakErrors: peak.filter((r) => !r.ok).length,

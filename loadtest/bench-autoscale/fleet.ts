@@ -44,6 +44,7 @@ export function watchFleet(
   };
   let stopped = false;
   const at = () => (performance.now() - t0) / 1000;
+  const t0Epoch = Date.now() + (t0 - performance.now());
   const loop = (async () => {
     while (!stopped) {
       const t = performance.now();
@@ -57,10 +58,14 @@ export function watchFleet(
         const status = await fetch(`${autoscalerUrl}/status.json`, {
           signal: AbortSignal.timeout(DEADLINE_MS),
         })
-          .then((r) => r.json() as Promise<{ pools: { pool: string; reason: string }[] }>)
+          .then(
+            (r) =>
+              r.json() as Promise<{ pools: { pool: string; lastScaleOutAt: string | null }[] }>,
+          )
           .catch(() => undefined);
-        if (status?.pools.some((p) => p.pool === 'web' && p.reason === 'scale-out'))
-          watch.firstScaleOutS = at();
+        const out = status?.pools.find((p) => p.pool === 'web')?.lastScaleOutAt;
+        // The autoscaler's own clock of the decision, on the run's time axis.
+        if (out) watch.firstScaleOutS = (Date.parse(out) - t0Epoch) / 1000;
       }
       await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (performance.now() - t))));
     }

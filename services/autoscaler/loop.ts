@@ -11,7 +11,7 @@ import type { AutoscalerConfig } from './config.ts';
 import { CpuReader } from './cpu.ts';
 import type { AutoscalerMetrics, DecisionReason } from './metrics.ts';
 import { REASONS } from './metrics.ts';
-import { decide, emptyHistory, type History } from './policy.ts';
+import { decide, emptyHistory, type History, remember } from './policy.ts';
 import { type LbPoolSnapshot, metricOf, type PoolSignals, poolSignals } from './signals.ts';
 
 export interface PoolStatus {
@@ -23,11 +23,16 @@ export interface PoolStatus {
   readonly metric: number | null;
   readonly signals: PoolSignals | null;
   readonly lastAction: Actuation | null;
+  /** When this pool was last scaled out / in (the policy's cooldown clocks). */
+  readonly lastScaleOutAt: string | null;
+  readonly lastScaleInAt: string | null;
 }
 
 interface LbStats {
   readonly pools: readonly LbPoolSnapshot[];
 }
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 export class Autoscaler {
   readonly #c: AutoscalerConfig;
@@ -122,8 +127,12 @@ export class Autoscaler {
     }
     const metric = metricOf(this.#c.metric, signals, cpu ?? 0);
     if (!this.#c.enabled) return this.#record(pool, at, servers, null, 'disabled', metric, signals);
-    if (this.#acting.has(pool))
+    if (this.#acting.has(pool)) {
+      // No decision while servers come or go, but the window remembers the load meanwhile.
+      const h = this.#history.get(pool) ?? emptyHistory();
+      this.#history.set(pool, remember({ at, current: servers, metric }, h, this.#c.policy));
       return this.#record(pool, at, servers, null, 'actuating', metric, signals);
+    }
     const d = decide(
       { at, current: servers, metric },
       this.#history.get(pool) ?? emptyHistory(),
@@ -188,6 +197,8 @@ export class Autoscaler {
       metric,
       signals,
       lastAction: this.#lastAction.get(pool) ?? null,
+      lastScaleOutAt: iso(this.#history.get(pool)?.lastScaleOutAt),
+      lastScaleInAt: iso(this.#history.get(pool)?.lastScaleInAt),
     };
     this.#status.set(pool, status);
     const m = this.#m;

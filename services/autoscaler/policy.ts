@@ -72,6 +72,21 @@ export function recommend(current: number, metric: number, p: Policy): number {
   return Math.ceil(current * ratio);
 }
 
+/**
+ * Records what the formula asks for without deciding (while a scaling action is still running),
+ * so the stabilisation window still sees the load of that time.
+ */
+export function remember(o: Observation, h: History, p: Policy): History {
+  const replicas = clamp(recommend(o.current, o.metric, p), p);
+  return {
+    ...h,
+    recommendations: [
+      ...h.recommendations.filter((r) => o.at - r.at < p.stabilisationMs),
+      { at: o.at, replicas },
+    ],
+  };
+}
+
 export function decide(o: Observation, h: History, p: Policy): Decision {
   const raw = recommend(o.current, o.metric, p);
   const recommendations = [

@@ -6,6 +6,7 @@ import {
   type History,
   type Policy,
   recommend,
+  remember,
 } from '../../../services/autoscaler/policy.ts';
 
 const P: Policy = {
@@ -74,4 +75,25 @@ test('a scale-out resets the scale-in cooldown; min and max are enforced', () =>
   assert.deepEqual([over.desired, over.reason], [6, 'above-max']);
   const floor = decide({ at: 0, current: 1, metric: 0 }, emptyHistory(), P);
   assert.deepEqual([floor.desired, floor.reason], [1, 'within-tolerance']);
+});
+
+test('load seen while an action runs is remembered: no scale-in right after a slow scale-out', () => {
+  // 2 → 4 decided at t=0; the start takes 40 s, during which the load stays high.
+  let h: History = decide({ at: 0, current: 2, metric: 16 }, emptyHistory(), P).history;
+  for (let at = 2_000; at <= 40_000; at += 2_000)
+    h = remember({ at, current: 2, metric: 16 }, h, P);
+  // The load falls as the new servers join: the window still holds the busy samples.
+  const after = decide({ at: 42_000, current: 4, metric: 0.5 }, h, P);
+  assert.equal(after.reason, 'stabilising');
+  assert.equal(after.desired, 4);
+  const forgetful = decide(
+    { at: 42_000, current: 4, metric: 0.5 },
+    { ...h, recommendations: [] },
+    P,
+  );
+  assert.deepEqual(
+    [forgetful.reason, forgetful.desired],
+    ['scale-in', 2],
+    'without the remembered load the same moment would remove the servers just added',
+  );
 });
