@@ -138,6 +138,17 @@ export const observedWithin =
     };
   };
 
+export const observedAtLeast =
+  (fact: string, least: number, what: string): Check =>
+  (m) => {
+    const value = m.observed[fact];
+    return {
+      expect: `${what} ≥ ${least}`,
+      measured: value === undefined ? 'never' : String(value),
+      pass: value !== undefined && value >= least,
+    };
+  };
+
 export const ledgerClean: Check = (m) => {
   const l = m.ledger;
   const problems = [...l.lost, ...l.duplicated, ...l.wrongId, ...l.unreadable, ...l.thumbnails];

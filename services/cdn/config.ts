@@ -46,8 +46,12 @@ const schema = {
   CDN_DEFAULT_TTL_SECONDS: field(integer(0, 31_536_000), 86_400),
   /** How long past its freshness a copy may answer while the store fails (RFC 5861). */
   CDN_STALE_IF_ERROR_SECONDS: field(integer(0, 31_536_000), 86_400),
-  /** One origin fetch, connect to last byte. */
-  CDN_ORIGIN_TIMEOUT_MS: ms(100, 120_000, 3000),
+  /**
+   * One origin fetch, connect to last byte: as long as the web app waits for the store
+   * (S3_TIMEOUT_MS, 10 s). A store that answers slowly (a busy box) is slow, not gone; a 3 s
+   * deadline answered 504 for fresh uploads the app itself served (found by the drills).
+   */
+  CDN_ORIGIN_TIMEOUT_MS: ms(100, 120_000, 10_000),
   CDN_ORIGIN_CONNECT_TIMEOUT_MS: ms(50, 60_000, 1000),
   /** Consecutive origin failures after which fetches fail at once for CDN_BREAKER_OPEN_MS. */
   CDN_BREAKER_THRESHOLD: field(integer(1, 1000), 3),

@@ -3,6 +3,7 @@ import {
   failOnlyWith,
   ledgerClean,
   noFailures,
+  observedAtLeast,
   observedWithin,
   onlyInFlightFail,
   resumes,
@@ -10,6 +11,7 @@ import {
 import type { Drill } from '../drill.ts';
 import { watchedByLb } from '../faults/lb-watch.ts';
 import { crash, outage, pause } from '../faults/process.ts';
+import { stalledRecovered, whileAJobRuns } from '../faults/worker-jobs.ts';
 import type { StackFile } from '../stack.ts';
 import { has } from './common.ts';
 
@@ -61,11 +63,19 @@ export const PROCESS_DRILLS: readonly Drill[] = [
     name: 'worker-kill',
     row: 'Worker killed mid-job: the job runs again and completes, exactly one thumbnail set',
     skip: queued,
-    fault: (s) => crash(s, 'worker-1'),
+    fault: (s) => whileAJobRuns(s, crash(s, 'worker-1')),
     affected: ['upload'],
     mix: { upload: 3 },
     holdMs: 4000,
-    checks: () => [noFailures(), ledgerClean],
+    // The killed job's lock runs out (WORKER_LOCK_MS, 15 s) and a worker's stalled check (10 s)
+    // puts it back: a recovered stall proves the kill landed mid-job.
+    probe: async ({ stack }) => ({ stalledRecovered: await stalledRecovered(stack) }),
+    checks: () => [
+      observedAtLeast('activeAtFault', 1, 'jobs running when the worker was killed'),
+      observedAtLeast('stalledRecovered', 1, 'jobs of the dead worker recovered (stalled)'),
+      noFailures(),
+      ledgerClean,
+    ],
   },
   {
     name: 'web-crash',

@@ -6,13 +6,15 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, StoredObject } from './object-store.ts';
 import { StorageUnavailableError } from './object-store.ts';
+
+/** A key no upload or asset ever has (not under a public prefix): the readiness probe's. */
+const READINESS_KEY = 'health/readiness-probe';
 
 const isNotFound = (error: unknown): boolean => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -74,8 +76,22 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
+  /**
+   * Readiness: the store answers for this bucket. A GET of a key that never exists: `NoSuchKey`
+   * proves the store and the bucket (a missing bucket says `NoSuchBucket`), and costs one lookup.
+   * Not HeadBucket: s3rver answers it as a listing, reading every object's metadata — with every
+   * web server probing each second that saturated the store and starved uploads and workers.
+   */
   async check(): Promise<void> {
-    await this.#call(() => this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })));
+    try {
+      const out = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: READINESS_KEY }),
+      );
+      (out.Body as Readable | undefined)?.destroy();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return;
+      throw new StorageUnavailableError((error as Error).message, { cause: error });
+    }
   }
 
   async close(): Promise<void> {
