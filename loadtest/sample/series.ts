@@ -8,15 +8,6 @@ export const QUERY_COUNT = 'queryCount:';
 export const mean = (xs: readonly number[]) =>
   xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return 0;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
 /** Per-window rates of a cumulative counter (per second), skipping windows where it is missing. */
 export function rates(readings: readonly Reading[], name: string, key: string): number[] {
   const out: number[] = [];

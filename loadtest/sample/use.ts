@@ -3,7 +3,7 @@
  * the component closest to saturation, its evidence, and the step from the notes that relieves it.
  * Pure: readings and the stack's boxes in, findings out.
  */
-import { gauge, mean, median, rates } from './series.ts';
+import { gauge, mean, rates } from './series.ts';
 import { slowDependencyFindings } from './slow-dependency.ts';
 import type { ComponentInfo, Finding, UseInput, Verdict } from './use-types.ts';
 
@@ -53,13 +53,8 @@ function boxFindings(input: UseInput): Finding[] {
     const loop = gauge(input.readings, top.name, 'loopP99Ms');
     if (loop.length > 0) {
       const worst = Math.max(...loop);
-      // The typical second scores, not the worst: one blocked second (a burst of logins hashing
-      // passwords) is not a saturated box.
-      const typical = median(loop);
-      evidence.push(
-        `event-loop delay p99 typically ${typical.toFixed(0)} ms, up to ${worst.toFixed(0)} ms`,
-      );
-      score = Math.max(score, Math.min(1.5, typical / 200));
+      evidence.push(`event-loop delay p99 up to ${worst.toFixed(0)} ms`);
+      score = Math.max(score, Math.min(1.5, worst / 200));
     }
     const lag = gauge(input.readings, top.name, 'lagSeconds');
     if (lag.length > 0 && Math.max(...lag) > 0) {
