@@ -8,7 +8,8 @@
  * A load step up (12 closed loops on the entry: 12 requests in flight against one server) makes
  * the runner start servers: the pool's member file and the LB's rotation follow. A step down (2
  * loops, kept running) makes it remove them again: each is taken out of the LB first and stopped
- * after, and no request of the step-down load fails.
+ * after, no request of the step-down load fails, and browsers whose sticky cookie named a server
+ * that left are served by another one.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { closedLoop } from '../../../loadtest/core/engine.ts';
 import { exchange, makeAgent } from '../../../loadtest/core/http.ts';
 import { startStack } from '../../../runner/stack/api.ts';
 import { scaledPools } from '../../../runner/stack/control.ts';
+import { Client } from '../../support/http.ts';
 import { baseStackEnv, serviceOf } from '../../support/stack.ts';
 
 const STAGE_5 = {
@@ -105,6 +107,15 @@ test('a load step adds web servers and the LB follows; a step down removes them 
     );
   }
 
+  // Browsers with the LB's sticky cookie, spread over the three servers (round robin).
+  const browsers = Array.from({ length: 6 }, () => new Client(entry, { ca }));
+  for (const b of browsers) assert.equal((await b.get('/api/feed')).status, 200);
+  assert.ok(
+    browsers.every((b) => b.cookies.size > 0),
+    'each holds a sticky cookie',
+  );
+  const pinned = browsers.map((b) => JSON.stringify([...b.cookies]));
+
   // Step down: 2 in flight over 3 servers is well under the target; keep the load on while they go.
   outcomes.ok = 0;
   outcomes.failed = [];
@@ -136,5 +147,10 @@ test('a load step adds web servers and the LB follows; a step down removes them 
     assert.ok(served > 0, `${name} took part of the step-down load before it left (${served})`);
   }
   assert.ok(outcomes.ok > 50, `the step-down load ran (${outcomes.ok} answered)`);
+  // A sticky session on a server that left is redispatched, not failed.
+  for (const b of browsers) assert.equal((await b.get('/api/feed')).status, 200);
+  const repinned = browsers.filter((b, i) => JSON.stringify([...b.cookies]) !== pinned[i]);
+  assert.ok(repinned.length > 0, 'browsers pinned to a server that left got a new sticky cookie');
+  assert.ok(repinned.length < browsers.length, 'browsers pinned to web-1 kept theirs');
   assert.deepEqual(outcomes.failed, [], 'no request failed during scale-in');
 });
