@@ -76,7 +76,8 @@ function seed(stackFile: string, seedEnv: Readonly<Record<string, string>>): voi
     : ['--import', 'tsx', 'scripts/seed.ts'];
   const result = spawnSync(process.execPath, script, {
     env: { ...process.env, ...seedEnv, STACK_FILE: stackFile },
-    stdio: 'inherit',
+    // Its progress goes to stderr: stdout carries the report (make load > file, make bench's table).
+    stdio: ['ignore', 2, 2],
     timeout: 600_000,
   });
   if (result.status !== 0) throw new Error('make seed failed (above)');
