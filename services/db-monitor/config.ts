@@ -30,6 +30,8 @@ const schema = {
   MYSQL_ROOT_PASSWORD: secret(text()),
   MYSQL_REPLICATION_USER: field(IDENTIFIER, 'replicator'),
   MYSQL_REPLICATION_PASSWORD: secret(text()),
+  /** `off` (compose runs the service at every stage): it watches and reports, and acts on nothing. */
+  DB_FAILOVER: field(oneOf(['off', 'auto']), 'off'),
   /** How long the writer must be unreachable before a replica is promoted. */
   DB_FAILOVER_AFTER_MS: field(integer(1000, 600_000), 10_000),
   /** How often every server is asked for its state. */
@@ -41,6 +43,8 @@ export interface DbMonitorConfig {
   readonly host: string;
   readonly port: number;
   readonly tier: DbTier;
+  /** DB_FAILOVER=auto: it promotes and fences; off: it only watches. */
+  readonly acts: boolean;
   readonly failoverAfterMs: number;
   readonly intervalMs: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -68,6 +72,7 @@ export function loadDbMonitorConfig(env: Env): DbMonitorConfig {
       replicationUser: raw.MYSQL_REPLICATION_USER,
       replicationPassword: raw.MYSQL_REPLICATION_PASSWORD,
     },
+    acts: raw.DB_FAILOVER === 'auto',
     failoverAfterMs: raw.DB_FAILOVER_AFTER_MS,
     intervalMs: raw.DB_MONITOR_INTERVAL_MS,
     logLevel: raw.LOG_LEVEL,

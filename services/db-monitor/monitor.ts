@@ -23,6 +23,7 @@ export interface MonitorView {
 export class DbMonitor {
   readonly #tier: DbTier;
   readonly #afterMs: number;
+  readonly #acts: boolean;
   readonly #intervalMs: number;
   readonly #log: Logger;
   /** Server ids learned while a server answered (a down server is still recognised). */
@@ -32,8 +33,9 @@ export class DbMonitor {
   #round: Promise<void> | undefined;
   #view: MonitorView = { decision: undefined, epoch: 0, failovers: 0, fenced: 0, servers: [] };
 
-  constructor(tier: DbTier, afterMs: number, intervalMs: number, log: Logger) {
+  constructor(tier: DbTier, afterMs: number, intervalMs: number, acts: boolean, log: Logger) {
     this.#tier = tier;
+    this.#acts = acts;
     this.#afterMs = afterMs;
     this.#intervalMs = intervalMs;
     this.#log = log;
@@ -87,7 +89,7 @@ export class DbMonitor {
       );
     this.#state = round.state;
     let fenced = this.#view.fenced;
-    for (const s of round.fence) {
+    for (const s of this.#acts ? round.fence : []) {
       const c = await connectAsRoot(this.#tier, s);
       try {
         await q(c, 'SET GLOBAL read_only = ON');
@@ -102,7 +104,7 @@ export class DbMonitor {
     }
     let failovers = this.#view.failovers;
     let epoch = round.record?.epoch ?? 0;
-    if (round.decision.kind === 'promote') {
+    if (round.decision.kind === 'promote' && this.#acts) {
       const promoted = await promote(
         { ...this.#tier, servers },
         (line) => this.#log.warn(`promote: ${line}`),

@@ -46,7 +46,13 @@ const logger = createLogger({
   instance: 'db-monitor',
   level: config.logLevel,
 });
-const monitor = new DbMonitor(config.tier, config.failoverAfterMs, config.intervalMs, logger);
+const monitor = new DbMonitor(
+  config.tier,
+  config.failoverAfterMs,
+  config.intervalMs,
+  config.acts,
+  logger,
+);
 let stopping = false;
 
 const server = createServer((req, res) => {
@@ -60,7 +66,11 @@ const server = createServer((req, res) => {
     send(
       200,
       'application/json',
-      JSON.stringify({ failoverAfterMs: config.failoverAfterMs, ...monitor.view }),
+      JSON.stringify({
+        acts: config.acts,
+        failoverAfterMs: config.failoverAfterMs,
+        ...monitor.view,
+      }),
     );
   else if (req.url === '/metrics')
     send(200, 'text/plain; version=0.0.4', metricsText(monitor.view));

@@ -155,6 +155,7 @@ export function serviceEnv(
           MYSQL_ROOT_PASSWORD_FILE: file('mysql-root-password'),
           MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
           MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
+          DB_FAILOVER: flags.dbFailover,
           HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           PORT: String(d.ports.metrics),
         };

@@ -11,9 +11,11 @@ const env = {
   MYSQL_REPLICATION_PASSWORD: 'repl-password-1',
 };
 
-test('defaults: 10 s before a failover, servers named in order', () => {
+test('defaults: 10 s before a failover, watching only unless DB_FAILOVER=auto, servers named in order', () => {
   const c = loadDbMonitorConfig(env);
   assert.equal(c.failoverAfterMs, 10_000);
+  assert.equal(c.acts, false, 'it acts only with DB_FAILOVER=auto');
+  assert.equal(loadDbMonitorConfig({ ...env, DB_FAILOVER: 'auto' }).acts, true);
   assert.deepEqual(
     c.tier.servers.map((s) => s.name),
     ['mysql-primary', 'mysql-replica-1', 'mysql-replica-2'],
