@@ -13,6 +13,7 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mysql2/promise';
 import { pino } from 'pino';
+import { lbCertificate } from '../../loadtest/drills/stack.ts';
 import { buildApp } from '../../services/web/app.ts';
 import { loadWebConfig, type WebConfig } from '../../services/web/config.ts';
 import { Client } from './http.ts';
@@ -129,7 +130,9 @@ export async function startTestWeb(
     config,
     database,
     stack: mysql,
-    client: () => new Client(url),
+    // Trusts the shared stack's development certificate: the CDN URLs the app hands out are
+    // https, on the edge that serves the LB's certificate.
+    client: () => new Client(url, { ca: lbCertificate(stack) }),
     sql: async (instance = 'mysql-primary') => {
       const conn = await connectMysql(mysql, { instance, database });
       connections.push(conn);
