@@ -6,14 +6,15 @@
  * duplicated (there twice). Used by `make bench-db failover` (semi-sync off against on) and by the
  * semi-sync integration test.
  */
-import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { request } from 'undici';
 import { stopService } from '../../runner/stack/control.ts';
 import { dbTierOf } from '../../runner/stack/db-tier.ts';
 import { FaultProxy } from '../../services/fault-proxy/proxy.ts';
 import type { Toxic } from '../../services/fault-proxy/toxics.ts';
-import { promote } from '../../services/shared/db/promotion/promote.ts';
-import { connectDb, readStackFile, type StackFile, secretOf, serviceOf } from '../drills/stack.ts';
+import { connectAsRoot, type DbTier, promote } from '../../services/shared/db/promotion/promote.ts';
+import { summarize } from '../core/latency.ts';
+import { connectDb, readStackFile, type StackFile, serviceOf } from '../drills/stack.ts';
 
 export interface FailoverSettings {
   readonly stackFile: string;
@@ -64,11 +65,6 @@ interface Write {
 const WRITE_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? 0;
-};
-
 export const failoverBody = (key: string) => `failover ledger ${key}`;
 
 async function writeOnce(s: FailoverSettings, key: string): Promise<number> {
@@ -87,17 +83,6 @@ async function writeOnce(s: FailoverSettings, key: string): Promise<number> {
   }
 }
 
-function connectRoot(stack: StackFile, instance: string) {
-  const s = serviceOf(stack, instance);
-  return mysql.createConnection({
-    host: s.host,
-    port: s.ports.mysql ?? 0,
-    user: stack.mysql.rootUser,
-    password: secretOf(stack, 'mysql-root-password'),
-    connectTimeout: 5000,
-  });
-}
-
 const PARTITION: Toxic = {
   name: 'partition',
   type: 'timeout',
@@ -107,7 +92,7 @@ const PARTITION: Toxic = {
 };
 
 /** Points every replica at the primary through a relay of its own; resolves once all follow it. */
-async function relayReplication(stack: StackFile, say: (line: string) => void) {
+async function relayReplication(stack: StackFile, tier: DbTier, say: (line: string) => void) {
   const primary = serviceOf(stack, 'mysql-primary');
   const relays: FaultProxy[] = [];
   for (const replica of stack.services.filter((x) => x.kind === 'mysql-replica')) {
@@ -118,7 +103,7 @@ async function relayReplication(stack: StackFile, say: (line: string) => void) {
     );
     await relay.enable();
     relays.push(relay);
-    const db = await connectRoot(stack, replica.name);
+    const db = await connectAsRoot(tier, { host: replica.host, port: replica.ports.mysql ?? 0 });
     try {
       await db.query('STOP SLAVE');
       await db.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?', [
@@ -131,7 +116,7 @@ async function relayReplication(stack: StackFile, say: (line: string) => void) {
     }
     say(`${replica.name} replicates through 127.0.0.1:${relay.port}`);
   }
-  const db = await connectRoot(stack, 'mysql-primary');
+  const db = await connectAsRoot(tier, { host: primary.host, port: primary.ports.mysql ?? 0 });
   try {
     for (let i = 0; i < 100; i++) {
       const [rows] = await db.query<RowDataPacket[]>(
@@ -166,7 +151,8 @@ export async function runFailover(
     }
   };
   const stack = readStackFile(s.stackFile);
-  const relays = s.partitionMs > 0 ? await relayReplication(stack, say) : [];
+  const tier = dbTierOf(stack);
+  const relays = s.partitionMs > 0 ? await relayReplication(stack, tier, say) : [];
   const running = Array.from({ length: s.writers }, writer);
   await sleep(s.beforeMs);
   for (const relay of relays) relay.addToxic(PARTITION);
@@ -179,7 +165,7 @@ export async function runFailover(
   // What the relays held back dies with the primary's host.
   await Promise.all(relays.map((r) => r.disable()));
   say(`primary killed at ${(killedAt / 1000).toFixed(1)} s`);
-  const promoted = await promote(dbTierOf(stack), (line) => say(`promote: ${line}`));
+  const promoted = await promote(tier, (line) => say(`promote: ${line}`));
   await sleep(s.afterMs);
   stop = true;
   await Promise.all(running);
@@ -210,6 +196,7 @@ export async function runFailover(
   } finally {
     await db.end().catch(() => undefined);
   }
+  const latency = summarize(before.map((w) => w.ms));
   const found = (w: Write) => counts.get(failoverBody(w.key)) ?? 0;
   return {
     newWriter: promoted.writer,
@@ -217,14 +204,8 @@ export async function runFailover(
     acknowledgedBeforeKill: before.length,
     lost: acked.filter((w) => found(w) === 0).length,
     duplicated: acked.filter((w) => found(w) > 1).length,
-    writeP50Ms: quantile(
-      before.map((w) => w.ms),
-      0.5,
-    ),
-    writeP99Ms: quantile(
-      before.map((w) => w.ms),
-      0.99,
-    ),
+    writeP50Ms: latency.p50,
+    writeP99Ms: latency.p99,
     promoteMs: promoted.ms,
     writesBackMs: back === undefined ? Number.NaN : back.at + back.ms - killedAt,
     refused,
