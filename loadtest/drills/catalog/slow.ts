@@ -9,11 +9,10 @@ import {
   ledgerClean,
   noFailures,
   readYourWrites,
-  resumes,
 } from '../checks.ts';
 import type { Drill } from '../drill.ts';
 import { needsFaultProxy, toxic } from '../faults/toxic.ts';
-import { READS } from './common.ts';
+import { READS, redisOutage } from './common.ts';
 
 export const SLOW_DEPENDENCY_DRILLS: readonly Drill[] = [
   {
@@ -43,13 +42,7 @@ export const SLOW_DEPENDENCY_DRILLS: readonly Drill[] = [
     skip: needsFaultProxy,
     fault: (s) =>
       toxic(s, 'redis', { type: 'timeout', stream: 'upstream', attributes: { timeout: 0 } }),
-    affected: ['feed', 'cart', 'write', 'login'],
-    checks: () => [
-      noFailures(['anon']),
-      failOnlyWith(['feed', 'read', 'cart', 'write', 'ryw', 'login', 'upload'], ['503', '401']),
-      resumes(['feed', 'cart', 'write'], 10_000),
-      ledgerClean,
-    ],
+    ...redisOutage(10_000),
   },
   {
     name: 'memcached-blackhole',
