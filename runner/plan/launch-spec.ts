@@ -66,7 +66,8 @@ export const mariadbConfigFile = (repoDir: string, kind: 'mysql-primary' | 'mysq
 
 function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
   const p = instancePaths(ctx.stackDir, s.name);
-  const kind = s.kind === 'mysql-replica' ? 'mysql-replica' : 'mysql-primary';
+  const replica = s.kind === 'mysql-replica' || s.kind === 'mysql-shard-replica';
+  const kind = replica ? 'mysql-replica' : 'mysql-primary';
   return {
     command: ctx.binaries.mariadbd,
     args: [
@@ -159,6 +160,7 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
     case 'mysql-primary':
     case 'mysql-replica':
     case 'mysql-shard':
+    case 'mysql-shard-replica':
       return { ...base, ...mariadb(s, ctx) };
     case 'redis':
       return { ...base, ...redis(s, ctx) };

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Flags, flagWarnings, presetGaps } from '../../services/shared/config/flags.ts';
+import { isMariadb } from '../../services/shared/topology/addresses.ts';
 import {
   type PlannedService,
   planStack,
@@ -52,7 +53,7 @@ export function restrictedPlan(
 export function neededBinaries(plan: StackPlan): Set<keyof Binaries> {
   const kinds = new Set(plan.services.map((s) => s.kind));
   const needed = new Set<keyof Binaries>();
-  if (kinds.has('mysql-primary') || kinds.has('mysql-replica') || kinds.has('mysql-shard')) {
+  if ([...kinds].some(isMariadb)) {
     needed.add('mariadbd');
     needed.add('mariadbInstallDb');
   }

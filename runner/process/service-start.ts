@@ -3,6 +3,7 @@
  * quotas are enforced), and wait until a real probe says it is ready, or fail early if it exits.
  * A one-shot service (setup) is ready when it exits 0.
  */
+import { isMariadb } from '../../services/shared/topology/addresses.ts';
 import { type PlannedService, STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
 import { waitUntil } from '../../services/shared/wait-until.ts';
 import { type Boxes, boxProcsFile } from '../host/boxes.ts';
@@ -49,6 +50,7 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
     case 'mysql-primary':
     case 'mysql-replica':
     case 'mysql-shard':
+    case 'mysql-shard-replica':
       return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
     case 'redis':
       return () => probeRedis(s.host, port('redis'));
@@ -94,7 +96,7 @@ export async function startService(
   started: (launched: Launched) => void,
 ): Promise<void> {
   ctx.signal.throwIfAborted();
-  if (s.kind === 'mysql-primary' || s.kind === 'mysql-replica' || s.kind === 'mysql-shard')
+  if (isMariadb(s.kind))
     await prepareMysql(
       s,
       ctx.launch.stackDir,

@@ -78,6 +78,8 @@ export interface StackFile {
     readonly logicalShards: number;
     readonly directory: string;
     readonly servers: readonly string[];
+    /** Each shard server's replicas (DB_REPLICAS of them), by server name. */
+    readonly replicas: Readonly<Record<string, readonly string[]>>;
     readonly initialMap: string;
   } | null;
   readonly s3: {
@@ -183,6 +185,12 @@ function shardsOf(plan: StackPlan): StackFile['shards'] {
     logicalShards: LOGICAL_SHARDS,
     directory: 'mysql-primary',
     servers,
+    replicas: Object.fromEntries(
+      servers.map((name) => [
+        name,
+        plan.services.filter((s) => s.replicaOf === name).map((s) => s.name),
+      ]),
+    ),
     initialMap: formatShardMap(evenShardMap(servers.length)),
   };
 }

@@ -107,6 +107,8 @@ async function bootstrapReplica(
   config: SetupConfig,
   log: Logger,
   signal: AbortSignal,
+  /** The server it follows: the primary, or for a shard server's replica that shard server. */
+  source: Endpoint = config.primary,
 ): Promise<number> {
   const name = `${node.host}:${node.port}`;
   const conn = await waitForMysql({ ...node, ...config.root }, config.timeoutMs, signal);
@@ -115,8 +117,8 @@ async function bootstrapReplica(
     const plan = planReplica(
       { status: await slaveStatus(conn), readOnly: Number(readOnly[0]?.ro) === 1 },
       {
-        primaryHost: config.primary.host,
-        primaryPort: config.primary.port,
+        primaryHost: source.host,
+        primaryPort: source.port,
         user: config.replication.user,
         password: config.replication.password,
       },
@@ -136,7 +138,7 @@ async function bootstrapReplica(
     ).catch((error: unknown) => {
       throw new SetupError(
         'SETUP_ERR_REPLICATION',
-        `${name} does not replicate from ${config.primary.host}:${config.primary.port}: ${describeStatus(last)} (${String(error)})`,
+        `${name} does not replicate from ${source.host}:${source.port}: ${describeStatus(last)} (${String(error)})`,
       );
     });
     const pos = await primaryPos();
@@ -161,9 +163,13 @@ async function bootstrapReplica(
   }
 }
 
-/** A shard server (SHARDS above 1): a primary of its own, with the same database and accounts. */
+/**
+ * A shard server (SHARDS above 1): a primary of its own, with the same database and accounts, and
+ * its replicas (DB_REPLICAS) following it like the directory's follow the directory.
+ */
 async function bootstrapShard(
   node: Endpoint,
+  replicas: readonly Endpoint[],
   config: SetupConfig,
   log: Logger,
   signal: AbortSignal,
@@ -171,8 +177,14 @@ async function bootstrapShard(
   const conn = await waitForMysql({ ...node, ...config.root }, config.timeoutMs, signal);
   try {
     const name = `${node.host}:${node.port}`;
-    const applied = await bootstrapPrimary(conn, config, log, name);
-    return applied + (await sizeQueryCache(conn, config, log, name));
+    let applied = await bootstrapPrimary(conn, config, log, name);
+    applied += await sizeQueryCache(conn, config, log, name);
+    const position = async () =>
+      String((await rows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? '');
+    const counts = await Promise.all(
+      replicas.map((r) => bootstrapReplica(r, position, config, log, signal, node)),
+    );
+    return applied + counts.reduce((a, b) => a + b, 0);
   } finally {
     await close(conn);
   }
@@ -199,7 +211,9 @@ export async function bootstrapMysql(
     );
     applied += counts.reduce((a, b) => a + b, 0);
     const shards = await Promise.all(
-      config.shards.map((s) => bootstrapShard(s, config, log, signal)),
+      config.shards.map((s, i) =>
+        bootstrapShard(s, config.shardReplicas[i] ?? [], config, log, signal),
+      ),
     );
     return applied + shards.reduce((a, b) => a + b, 0);
   } finally {

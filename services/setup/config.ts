@@ -7,6 +7,7 @@ import {
   ConfigError,
   type Env,
   field,
+  groups,
   hostPort,
   httpUrl,
   integer,
@@ -26,6 +27,7 @@ const schema = {
   MYSQL_PRIMARY: field(hostPort),
   MYSQL_REPLICAS: field(list(hostPort), []),
   MYSQL_SHARDS: field(list(hostPort), []),
+  MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
   MYSQL_DATABASE: field(IDENTIFIER, 'scaling_lab'),
   MYSQL_USER: field(IDENTIFIER, 'app'),
   MYSQL_PASSWORD: secret(PASSWORD),
@@ -61,6 +63,8 @@ export interface SetupConfig {
   readonly replicas: readonly Endpoint[];
   /** SHARDS above 1: the shard primaries, each bootstrapped like the primary. */
   readonly shards: readonly Endpoint[];
+  /** Each shard server's replicas (MYSQL_SHARDS's order), made to follow their shard server. */
+  readonly shardReplicas: readonly (readonly Endpoint[])[];
   readonly database: string;
   readonly app: { readonly user: string; readonly password: string };
   readonly root: { readonly user: string; readonly password: string };
@@ -74,6 +78,10 @@ export interface SetupConfig {
 
 export function parseSetupConfig(env: Env): SetupConfig {
   const c = parseEnv(env, schema);
+  if (c.MYSQL_SHARD_REPLICAS.length > 0 && c.MYSQL_SHARD_REPLICAS.length !== c.MYSQL_SHARDS.length)
+    throw new ConfigError([
+      `MYSQL_SHARD_REPLICAS needs one group per shard server (${c.MYSQL_SHARDS.length}), has ${c.MYSQL_SHARD_REPLICAS.length}`,
+    ]);
   let s3: S3Target | undefined;
   if (c.S3_ENDPOINT !== undefined) {
     const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
@@ -93,6 +101,7 @@ export function parseSetupConfig(env: Env): SetupConfig {
     primary: c.MYSQL_PRIMARY,
     replicas: c.MYSQL_REPLICAS,
     shards: c.MYSQL_SHARDS,
+    shardReplicas: c.MYSQL_SHARD_REPLICAS,
     database: c.MYSQL_DATABASE,
     app: { user: c.MYSQL_USER, password: c.MYSQL_PASSWORD },
     root: { user: c.MYSQL_ROOT_USER, password: c.MYSQL_ROOT_PASSWORD },

@@ -9,6 +9,7 @@ import {
   ConfigError,
   type Env,
   field,
+  groups,
   hostPort,
   httpUrl,
   integer,
@@ -46,6 +47,8 @@ const schema = {
   ...MYSQL_FIELDS,
   MYSQL_REPLICAS: field(list(hostPort), []),
   MYSQL_SHARDS: field(list(hostPort), []),
+  /** Each shard server's replicas, in MYSQL_SHARDS's order: `h:p,h:p;h:p,h:p`. */
+  MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
   SHARD_MAP_REFRESH_MS: field(integer(100, 600_000), 2000),
   SHARD_READ_TIMEOUT_MS: field(integer(50, 60_000), 1000),
 
@@ -149,6 +152,13 @@ export function loadWebConfig(env: Env): WebConfig {
     );
   if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)
     problems.push('MYSQL_SHARDS is only for SHARDS above 1');
+  if (
+    raw.MYSQL_SHARD_REPLICAS.length > 0 &&
+    raw.MYSQL_SHARD_REPLICAS.length !== raw.MYSQL_SHARDS.length
+  )
+    problems.push(
+      `MYSQL_SHARD_REPLICAS needs one group per shard server (${raw.MYSQL_SHARDS.length}), has ${raw.MYSQL_SHARD_REPLICAS.length}`,
+    );
   if (raw.DB_REPLICA_OUTLIER_MIN_MS > raw.DB_REPLICA_MAX_LATENCY_MS)
     problems.push(
       'DB_REPLICA_OUTLIER_MIN_MS must not exceed DB_REPLICA_MAX_LATENCY_MS (no replica slower than the maximum could be skipped)',

@@ -102,6 +102,19 @@ export const list = <T>(item: Parser<T>): Parser<readonly T[]> => ({
   },
 });
 
+/**
+ * Semicolon-separated groups of a list, e.g. each shard server's replicas: `a:1,b:2;c:3,d:4`. An
+ * empty string is no groups; an empty group between semicolons is an empty list.
+ */
+export const groups = <T>(item: Parser<readonly T[]>): Parser<readonly (readonly T[])[]> => ({
+  expected: `semicolon-separated groups of ${item.expected}`,
+  parse: (raw) => {
+    if (raw.trim() === '') return [];
+    const parsed = raw.split(';').map((g) => item.parse(g));
+    return parsed.every((g) => g !== undefined) ? (parsed as (readonly T[])[]) : undefined;
+  },
+});
+
 export const httpUrl: Parser<URL> = {
   expected: 'an http(s) URL',
   parse: (raw) => {

@@ -8,6 +8,7 @@ export const SERVICE_KINDS = [
   'mysql-primary',
   'mysql-replica',
   'mysql-shard',
+  'mysql-shard-replica',
   'redis',
   'memcached',
   's3',
@@ -22,6 +23,17 @@ export const SERVICE_KINDS = [
 ] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
+/** The MariaDB kinds: the directory (or only) primary and replicas, shard servers and theirs. */
+export const MARIADB_KINDS = [
+  'mysql-primary',
+  'mysql-replica',
+  'mysql-shard',
+  'mysql-shard-replica',
+] as const satisfies readonly ServiceKind[];
+
+export const isMariadb = (kind: ServiceKind): boolean =>
+  (MARIADB_KINDS as readonly ServiceKind[]).includes(kind);
+
 export const WEB_POOLS = ['web', 'read-api', 'write-api'] as const;
 export type WebPool = (typeof WEB_POOLS)[number];
 
@@ -31,6 +43,8 @@ export const MAX_POOL_SIZE = 32;
 export const MAX_WORKERS = 32;
 /** The most shard servers (SHARDS). */
 export const MAX_SHARDS = 8;
+/** The most replicas of one shard server (DB_REPLICAS's upper bound). */
+export const MAX_SHARD_REPLICAS = 2;
 
 export type PortName =
   | 'http'
@@ -49,6 +63,7 @@ export const CONTAINER_PORTS = {
   'mysql-primary': { mysql: 3306 },
   'mysql-replica': { mysql: 3306 },
   'mysql-shard': { mysql: 3306 },
+  'mysql-shard-replica': { mysql: 3306 },
   redis: { redis: 6379 },
   memcached: { memcached: 11211 },
   s3: { s3: 9000 },
@@ -92,6 +107,10 @@ export function nativeAddress(
     case 'mysql-shard':
       // Shard primaries: 127.0.0.190+ on base+310+ (room for 40 shard servers and their replicas).
       return { host: `127.0.0.${189 + index}`, ports: { mysql: base + 309 + index } };
+    case 'mysql-shard-replica':
+      // Their replicas after them: 127.0.0.198–213 on base+318–333 (`index` counts all of them
+      // from 1: shard s's replica r is (s - 1) * MAX_SHARD_REPLICAS + r).
+      return { host: `127.0.0.${197 + index}`, ports: { mysql: base + 317 + index } };
     case 'redis':
       return { host: '127.0.0.21', ports: { redis: base + 379 } };
     case 'memcached':

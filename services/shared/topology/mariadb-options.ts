@@ -33,7 +33,7 @@ export const MARIADB_FLAG_OPTIONS: readonly FlagOption[] = [
     variable: 'DB_QUERY_CACHE',
     fallback: 'off',
     value: (f) => f.dbQueryCache,
-    on: ['mysql-primary', 'mysql-replica', 'mysql-shard'],
+    on: ['mysql-primary', 'mysql-replica', 'mysql-shard', 'mysql-shard-replica'],
   },
   // DB_SEMISYNC: both sides on the primary and the replicas, since any replica can be promoted and
   // the old primary can rejoin as a replica. The wait point (AFTER_SYNC) and the timeout after
@@ -67,7 +67,11 @@ export function nativeMariadbOptions(flags: Flags, kind: ServiceKind): string[] 
   const options = MARIADB_FLAG_OPTIONS.filter((o) => o.on.includes(kind)).map(
     (o) => `--${o.option}=${o.value(flags)}`,
   );
-  const database = kind === 'mysql-primary' || kind === 'mysql-replica' || kind === 'mysql-shard';
+  const database =
+    kind === 'mysql-primary' ||
+    kind === 'mysql-replica' ||
+    kind === 'mysql-shard' ||
+    kind === 'mysql-shard-replica';
   if (database && flags.dbQueryCache === 'on')
     options.push(`--query-cache-size=${QUERY_CACHE_BYTES}`);
   return options;

@@ -6,6 +6,7 @@
 import type { Flags } from '../config/flags.ts';
 import {
   CONTAINER_PORTS,
+  MAX_SHARD_REPLICAS,
   nativeAddress,
   type PortName,
   type ServiceKind,
@@ -40,6 +41,8 @@ export interface PlannedService {
   readonly pool?: WebPool;
   /** MariaDB server_id for database instances. */
   readonly serverId?: number;
+  /** A replica of a shard server: that server's instance name (`mysql-shard-2`). */
+  readonly replicaOf?: string;
   readonly host: string;
   readonly ports: Partial<Record<PortName, number>>;
   /** The box (CPU quota group) this instance runs in; app boxes get BOX_CPUS. */
@@ -215,23 +218,41 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
 }
 
 /**
- * SHARDS above 1: one MariaDB primary per physical shard (`mysql-shard-1..N`). The users, their
- * posts and orders live there; mysql-primary stays the directory (accounts, usernames, the shard
- * map, media). Server ids 101+ keep clear of the primary's replicas.
+ * SHARDS above 1: one MariaDB primary per physical shard (`mysql-shard-1..N`), each followed by
+ * DB_REPLICAS replicas of its own (`mysql-shard-N-replica-1..`). The users, their posts and orders
+ * live there; mysql-primary stays the directory (accounts, usernames, the shard map, media).
+ * Server ids 101+ (shard primaries) and 111+ (their replicas) keep clear of the directory's.
  */
 function shardServers(flags: Flags, a: Addressing): Draft[] {
   if (flags.shards < 2) return [];
-  return Array.from({ length: flags.shards }, (_, i) => {
+  return Array.from({ length: flags.shards }, (_, i): Draft[] => {
     const name = shardServerName(i);
-    return {
+    const primary: Draft = {
       name,
       kind: 'mysql-shard',
       composeService: name,
       serverId: 101 + i,
       ...place('mysql-shard', a, name, i + 1),
     };
-  });
+    const replicas = Array.from({ length: flags.dbReplicas }, (_, r): Draft => {
+      const slot = i * MAX_SHARD_REPLICAS + r + 1;
+      const replica = shardReplicaName(i, r);
+      return {
+        name: replica,
+        kind: 'mysql-shard-replica',
+        composeService: replica,
+        serverId: 110 + slot,
+        replicaOf: name,
+        ...place('mysql-shard-replica', a, replica, slot),
+      };
+    });
+    return [primary, ...replicas];
+  }).flat();
 }
+
+/** The instance name of replica `replica` (0-based) of physical shard `index` (0-based). */
+export const shardReplicaName = (index: number, replica: number): string =>
+  `${shardServerName(index)}-replica-${replica + 1}`;
 
 /** The instance name of physical shard `index` (0-based, as in the shard map). */
 export const shardServerName = (index: number): string => `mysql-shard-${index + 1}`;
@@ -269,7 +290,12 @@ function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
     appBox: false,
     quota: { variable, cpus },
   });
-  if (d.kind === 'mysql-primary' || d.kind === 'mysql-replica' || d.kind === 'mysql-shard')
+  if (
+    d.kind === 'mysql-primary' ||
+    d.kind === 'mysql-replica' ||
+    d.kind === 'mysql-shard' ||
+    d.kind === 'mysql-shard-replica'
+  )
     return tier('DB_BOX_CPUS', flags.dbBoxCpus);
   if (d.kind === 'redis' || d.kind === 'memcached')
     return tier('CACHE_BOX_CPUS', flags.cacheBoxCpus);

@@ -8,6 +8,7 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
     case 'mysql-primary':
     case 'mysql-replica':
     case 'mysql-shard':
+    case 'mysql-shard-replica':
       return ['mysql-root-password', 'mysql-password', 'mysql-replication-password'];
     case 'setup':
       return [

@@ -30,6 +30,7 @@ export function serviceEnv(
   const primary = byName.get('mysql-primary');
   const replicas = all.filter((d) => d.kind === 'mysql-replica');
   const shards = all.filter((d) => d.kind === 'mysql-shard');
+  const shardReplicas = all.filter((d) => d.kind === 'mysql-shard-replica');
   const s3 = byName.get('s3');
   const external = flags.storage === 's3' ? options.externalS3 : undefined;
   const redis = byName.get('redis');
@@ -42,6 +43,19 @@ export function serviceEnv(
     MYSQL_PRIMARY: at(primary, 'mysql'),
     MYSQL_REPLICAS: replicas.map((r) => at(r, 'mysql')).join(','),
     ...(shards.length > 0 ? { MYSQL_SHARDS: shards.map((r) => at(r, 'mysql')).join(',') } : {}),
+    // Each shard server's replicas, shard by shard: `h:p,h:p;h:p,h:p` (MYSQL_SHARDS's order).
+    ...(shardReplicas.length > 0
+      ? {
+          MYSQL_SHARD_REPLICAS: shards
+            .map((p) =>
+              shardReplicas
+                .filter((r) => r.replicaOf === p.name)
+                .map((r) => at(r, 'mysql'))
+                .join(','),
+            )
+            .join(';'),
+        }
+      : {}),
     MYSQL_USER: STACK_CONSTANTS.mysqlUser,
     MYSQL_DATABASE: STACK_CONSTANTS.mysqlDatabase,
     MYSQL_PASSWORD_FILE: file('mysql-password'),

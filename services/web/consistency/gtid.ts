@@ -58,3 +58,15 @@ export function mergeGtid(a: GtidPosition, b: GtidPosition): GtidPosition | unde
   if (byDomain.size > MAX_DOMAINS) return undefined;
   return [...byDomain.values()].sort((x, y) => x.domain - y.domain);
 }
+
+/**
+ * The part of a read's position that one replication tier can ever reach: the entries in domains
+ * its primary writes (`own`, the primary's @@gtid_binlog_pos). A sharded stack gives each shard
+ * server its own domain, so a reader's position after writes on the directory or other shards
+ * still lets a shard's replicas answer. Undefined when nothing is left (no causal wait needed).
+ */
+export function positionWithin(want: GtidPosition, own: GtidPosition): GtidPosition | undefined {
+  const domains = new Set(own.map((e) => e.domain));
+  const kept = want.filter((e) => domains.has(e.domain));
+  return kept.length === 0 ? undefined : kept;
+}

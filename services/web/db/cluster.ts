@@ -18,7 +18,13 @@
 import { dbFailureOf } from '../../shared/db/errors.ts';
 import type { DbTarget, Param, Row, Session } from '../../shared/db/target.ts';
 import type { WriterWatch } from '../../shared/db/writer-watch.ts';
-import { formatGtid, type GtidPosition, gtidCovers, mergeGtid } from '../consistency/gtid.ts';
+import {
+  formatGtid,
+  type GtidPosition,
+  gtidCovers,
+  mergeGtid,
+  positionWithin,
+} from '../consistency/gtid.ts';
 import type { ReplicaHealth } from './replica-health.ts';
 
 export type ReadFrom = 'primary' | 'replicas';
@@ -87,8 +93,9 @@ export class DbCluster {
     const query = (s: Session) => s.rows<T>(sql, params);
     if (from === 'primary' || this.replicas.length === 0)
       return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
-    const { preferred, skipped } = this.#rotation(options.after !== undefined);
-    const served = await this.#fromReplicas(preferred, query, options.after);
+    const after = this.#relevant(options.after);
+    const { preferred, skipped } = this.#rotation(after !== undefined);
+    const served = await this.#fromReplicas(preferred, query, after);
     if (served !== undefined) return served;
     try {
       return { rows: await this.primary.rows<T>(sql, params), servedBy: this.primary.name };
@@ -96,13 +103,24 @@ export class DbCluster {
       if (dbFailureOf(error) !== 'down') throw error;
       // The primary is down: an answer from a slow or lagging replica beats none.
       const late =
-        (await this.#fromReplicas(skipped, query, options.after)) ??
-        (options.after === undefined
+        (await this.#fromReplicas(skipped, query, after)) ??
+        (after === undefined
           ? undefined
           : await this.#fromReplicas([...preferred, ...skipped], query, undefined));
       if (late === undefined) throw error;
       return late;
     }
+  }
+
+  /**
+   * The read's position in the domains this tier writes (the writer's last probed position says
+   * which): with shards, a position also holds other servers' domains that these replicas never
+   * see. Unchanged while the writer's position is unknown (no probe yet, or probing off).
+   */
+  #relevant(after: GtidPosition | undefined): GtidPosition | undefined {
+    if (after === undefined) return undefined;
+    const own = this.#health?.positionOf(this.primary);
+    return own === undefined || own.length === 0 ? after : positionWithin(after, own);
   }
 
   /** The first replica that is up and (with `after`) has reached it; undefined when none. */

@@ -15,10 +15,11 @@ import { DbCluster } from '../db/cluster.ts';
 import { IdempotentWrites } from '../db/idempotency.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
+import { ReplicaHealth } from '../db/replica-health.ts';
 import { ensureShardMap, readShardMap } from '../sharding/map-store.ts';
 import { SHARDING_MIGRATIONS } from '../sharding/migrations.ts';
 import { ShardRouter, type ShardServer } from '../sharding/router.ts';
-import { migrateWhenReachable } from './database.ts';
+import { migrateWhenReachable, replicaPolicyOf } from './database.ts';
 
 /** Where an owner's rows live. `logical` is undefined on an unsharded stack. */
 export interface Owner {
@@ -60,10 +61,25 @@ async function shardsPlugin(
   const servers: ShardServer[] = config.MYSQL_SHARDS.map((address, i) => {
     const name = `shard-${i + 1}`;
     const primary = new DbTarget({ ...common, name, role: 'primary', ...address });
+    // The shard server's replicas (DB_REPLICAS): X-DB names them `shard-N/replica-M`.
+    const replicas = (config.MYSQL_SHARD_REPLICAS[i] ?? []).map(
+      (at, r) =>
+        new DbTarget({ ...common, name: `${name}/replica-${r + 1}`, role: 'replica', ...at }),
+    );
+    // Shard servers are never promoted (the db-monitor watches the directory), so the watch is
+    // never started: the shard server always writes and its replicas serve reads.
+    const watch = new WriterWatch([primary, ...replicas]);
+    // The same read/write split, causal reads and outlier ejection as the directory's replicas.
+    const health = new ReplicaHealth(watch, replicaPolicyOf(config), (change) =>
+      app.log.warn(
+        { ...change, shard: name },
+        change.to === 'ok' ? 'shard replica serves reads again' : 'shard replica skipped for reads',
+      ),
+    );
+    if (replicas.length > 0) health.start();
     return {
       name,
-      // One server per shard: its watch is never started, the shard's server always writes.
-      db: new DbCluster(new WriterWatch([primary]), config.CAUSAL_READ_WAIT_MS),
+      db: new DbCluster(watch, config.CAUSAL_READ_WAIT_MS, health),
       idempotency: new IdempotentWrites(() => primary, ttlSeconds),
     };
   });

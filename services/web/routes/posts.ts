@@ -96,8 +96,9 @@ export default async function postRoutes(
       });
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
       await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
-      // A shard server's GTID is no use to the directory's replicas (shards have none yet).
-      if (owner.logical === undefined) markWrite(request, reply, options, result.gtid);
+      // Sharded, the GTID is in the shard server's own domain: its replicas wait for it, other
+      // servers' replicas ignore it (DbCluster keeps the domains their writer writes).
+      markWrite(request, reply, options, result.gtid);
       return reply.header('x-db', owner.label).code(result.statusCode).send(result.body);
     },
   );
@@ -120,7 +121,7 @@ export default async function postRoutes(
           const { rows, servedBy } = await owner.db.read<PostRow>(
             options.readFrom,
             ...postById(id),
-            { after: owner.logical === undefined ? after : undefined },
+            { after },
           );
           const [row] = rows;
           if (row !== undefined) return { value: toPost(row), servedBy: sharded(owner, servedBy) };
@@ -155,8 +156,7 @@ export default async function postRoutes(
       const cursor = cursorOf(before);
       const from = options.readFrom;
       const owner = app.homeOf(userId);
-      const load = async (position: GtidPosition | undefined) => {
-        const after = owner.logical === undefined ? position : undefined;
+      const load = async (after: GtidPosition | undefined) => {
         const user = await owner.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId], {
           after,
         });
@@ -197,6 +197,7 @@ export default async function postRoutes(
             limit,
             cursor,
             options.shardReadTimeoutMs,
+            after,
           );
           const value = page(gathered.rows, limit);
           const missing = gathered.missing.length > 0 ? { missingShards: gathered.missing } : {};

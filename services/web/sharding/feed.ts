@@ -8,6 +8,7 @@
 
 import { DbUnavailableError, dbFailureOf } from '../../shared/db/errors.ts';
 import { withDeadline } from '../../shared/deadline.ts';
+import type { GtidPosition } from '../consistency/gtid.ts';
 import type { ReadFrom } from '../db/cluster.ts';
 import type { Cursor } from '../posts/cursor.ts';
 import { mergeNewest } from '../posts/merge.ts';
@@ -27,9 +28,11 @@ export async function scatterFeed(
   limit: number,
   cursor: Cursor | undefined,
   timeoutMs: number,
+  /** The reader's own writes (causal reads): each server keeps the part in its domain. */
+  after?: GtidPosition,
 ): Promise<ScatterPage> {
   const asked = router.servers.map((server) =>
-    withDeadline(server.db.read<PostRow>(from, ...feedPage(limit, cursor)), timeoutMs),
+    withDeadline(server.db.read<PostRow>(from, ...feedPage(limit, cursor), { after }), timeoutMs),
   );
   const settled = await Promise.allSettled(asked);
   const lists: PostRow[][] = [];

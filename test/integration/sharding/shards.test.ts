@@ -3,7 +3,10 @@
  * posts and orders land on the server the shard map names (checked in each server's tables), a
  * read by id goes straight there, usernames stay unique across shards (concurrent sign-ups of one
  * name), the feed's scatter-gather pages through every shard exactly once in order, and a paused
- * shard server (SIGSTOP, as a hung box) costs the feed its posts, named, not the page.
+ * shard server (SIGSTOP, as a hung box) costs the feed its posts, named, not the page. Each shard
+ * server has its replica (DB_REPLICAS=1): strangers read from it (X-DB `shard-N/replica-1`), a
+ * writer whose shard replica has stopped applying reads their own post from the shard server, and
+ * their position on one shard does not send their reads of another shard to its primary.
  *
  * Settings changed from the product's defaults, and why: SHARDS=2 is what is under test (the
  * unsharded default is every other test); CACHE=off so every read reaches a database and X-DB
@@ -16,7 +19,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { decomposeId, shardOfId } from '../../../services/shared/shard/ids.ts';
 import { evenShardMap } from '../../../services/shared/shard/shard-map.ts';
 import { type Client, headerOf } from '../../support/http.ts';
-import { startOwnStack } from '../../support/own-stack.ts';
+import { type OwnStack, startOwnStack } from '../../support/own-stack.ts';
 import { connectMysql, query, serviceOf } from '../../support/stack.ts';
 
 interface Post {
@@ -43,10 +46,32 @@ const FLAGS = {
 const MAP = evenShardMap(2);
 const serverOf = (id: string) => `shard-${(MAP[shardOfId(BigInt(id))] ?? -1) + 1}`;
 
+/** Waits until every shard server's replica has applied everything its shard server has. */
+async function shardReplicasCaughtUp(stack: OwnStack): Promise<void> {
+  for (const server of ['mysql-shard-1', 'mysql-shard-2']) {
+    const primary = await connectMysql(stack.info, { instance: server });
+    const replica = await connectMysql(stack.info, { instance: `${server}-replica-1` });
+    try {
+      const [pos] = await query(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos');
+      const [waited] = await query(replica, 'SELECT MASTER_GTID_WAIT(?, 8) AS r', [
+        String(pos?.pos ?? ''),
+      ]);
+      assert.equal(Number(waited?.r), 0, `${server}-replica-1 caught up`);
+    } finally {
+      await primary.end();
+      await replica.end();
+    }
+  }
+}
+
 test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused shard', async (t) => {
   const stack = await startOwnStack(t, FLAGS);
   assert.deepEqual(stack.info.shards?.servers, ['mysql-shard-1', 'mysql-shard-2']);
   assert.equal(stack.info.shards?.initialMap, '0-127:0,128-255:1');
+  assert.deepEqual(stack.info.shards?.replicas, {
+    'mysql-shard-1': ['mysql-shard-1-replica-1'],
+    'mysql-shard-2': ['mysql-shard-2-replica-1'],
+  });
 
   // Sign-ups until both shard servers hold users (a user's logical shard is uniform at random).
   const users: { client: Client; id: string }[] = [];
@@ -117,19 +142,26 @@ test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused sha
     assert.equal(total, written.length, 'each post once, on one shard');
   });
 
-  await t.test('a read by id goes straight to the shard named in the id', async () => {
-    const reader = stack.client();
-    for (const post of written.slice(0, 6)) {
-      const reply = await reader.get<Post>(`/api/posts/${post.id}`);
-      assert.equal(reply.status, 200);
-      assert.equal(reply.body.body, post.body);
-      assert.match(headerOf(reply, 'x-db') ?? '', new RegExp(`^${serverOf(post.id)};logical=`));
-    }
-    const mine = await reader.get<Page>(`/api/users/${users[0]?.id}/posts?limit=2`);
-    assert.equal(mine.status, 200);
-    assert.equal(mine.body.posts.length, 2);
-    assert.equal((await reader.get('/api/posts/999999999999999999')).status, 404);
-  });
+  await t.test(
+    'a read by id goes straight to the shard named in the id, to its replica',
+    async () => {
+      await shardReplicasCaughtUp(stack);
+      const reader = stack.client();
+      for (const post of written.slice(0, 6)) {
+        const reply = await reader.get<Post>(`/api/posts/${post.id}`);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.body.body, post.body);
+        assert.equal(
+          headerOf(reply, 'x-db'),
+          `${serverOf(post.id)}/replica-1;logical=${shardOfId(BigInt(post.id))}`,
+        );
+      }
+      const mine = await reader.get<Page>(`/api/users/${users[0]?.id}/posts?limit=2`);
+      assert.equal(mine.status, 200);
+      assert.equal(mine.body.posts.length, 2);
+      assert.equal((await reader.get('/api/posts/999999999999999999')).status, 404);
+    },
+  );
 
   await t.test('an order is written on its buyer’s shard, with an id of that shard', async () => {
     const buyer = users[users.length - 1];
@@ -161,6 +193,7 @@ test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused sha
   });
 
   await t.test('the feed pages through every shard exactly once, newest first', async () => {
+    await shardReplicasCaughtUp(stack);
     const reader = stack.client();
     const seen: Post[] = [];
     let before: string | null = null;
@@ -170,7 +203,7 @@ test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused sha
       );
       assert.equal(reply.status, 200);
       assert.equal(reply.body.missingShards, undefined);
-      assert.equal(headerOf(reply, 'x-db'), 'shard-1,shard-2');
+      assert.equal(headerOf(reply, 'x-db'), 'shard-1/replica-1,shard-2/replica-1');
       seen.push(...reply.body.posts);
       before = reply.body.next;
       if (before === null) break;
@@ -187,24 +220,67 @@ test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused sha
     );
   });
 
-  await t.test('a paused shard server: the feed answers in time and names it', async () => {
-    const paused = serviceOf(stack.info, 'mysql-shard-2');
-    process.kill(paused.pid ?? 0, 'SIGSTOP');
-    try {
-      const started = performance.now();
-      const reply = await stack.client().get<Page>('/api/feed?limit=50');
-      const ms = performance.now() - started;
-      assert.equal(reply.status, 200);
-      assert.deepEqual(reply.body.missingShards, ['shard-2']);
-      assert.equal(headerOf(reply, 'x-db'), 'shard-1');
-      assert.ok(reply.body.posts.length > 0);
-      for (const p of reply.body.posts) assert.equal(serverOf(p.id), 'shard-1');
-      assert.ok(ms < 4000, `answered in ${Math.round(ms)} ms (SHARD_READ_TIMEOUT_MS is 1000)`);
-    } finally {
-      process.kill(paused.pid ?? 0, 'SIGCONT');
-    }
-    const healed = await stack.client().get<Page>('/api/feed?limit=50');
-    assert.equal(healed.body.missingShards, undefined);
-    assert.equal(healed.body.posts.length, written.length);
-  });
+  await t.test(
+    'causal reads on a shard: the writer sees their post, strangers the replica',
+    async () => {
+      const author = users.find((u) => serverOf(u.id) === 'shard-1');
+      const other = users.find((u) => serverOf(u.id) === 'shard-2');
+      assert.ok(author && other);
+      const replica = await connectMysql(stack.info, { instance: 'mysql-shard-1-replica-1' });
+      await query(replica, 'STOP SLAVE SQL_THREAD');
+      try {
+        const made = await author.client.post<Post>('/api/posts', {
+          json: { body: 'written while the shard replica stands still' },
+        });
+        assert.equal(made.status, 201);
+        const logical = shardOfId(BigInt(author.id));
+        const own = await author.client.get<Page>(`/api/users/${author.id}/posts?limit=1`);
+        assert.equal(own.body.posts[0]?.id, made.body.id, 'the writer reads their own post');
+        assert.equal(headerOf(own, 'x-db'), `shard-1;logical=${logical}`, 'from the shard server');
+        const stranger = await stack.client().get<Page>(`/api/users/${author.id}/posts?limit=1`);
+        assert.equal(headerOf(stranger, 'x-db'), `shard-1/replica-1;logical=${logical}`);
+        assert.notEqual(stranger.body.posts[0]?.id, made.body.id, 'the replica has not applied it');
+        // The writer's position names shard-1's domain only: shard-2's replica still serves them.
+        const elsewhere = await author.client.get<Page>(`/api/users/${other.id}/posts?limit=1`);
+        assert.equal(elsewhere.status, 200);
+        assert.equal(
+          headerOf(elsewhere, 'x-db'),
+          `shard-2/replica-1;logical=${shardOfId(BigInt(other.id))}`,
+        );
+        written.push(made.body);
+      } finally {
+        await query(replica, 'START SLAVE SQL_THREAD');
+        await replica.end();
+      }
+    },
+  );
+
+  await t.test(
+    'a paused shard server and its replica: the feed answers in time and names it',
+    async () => {
+      await shardReplicasCaughtUp(stack);
+      const paused = [
+        serviceOf(stack.info, 'mysql-shard-2'),
+        serviceOf(stack.info, 'mysql-shard-2-replica-1'),
+      ];
+      for (const s of paused) process.kill(s.pid ?? 0, 'SIGSTOP');
+      try {
+        const started = performance.now();
+        const reply = await stack.client().get<Page>('/api/feed?limit=50');
+        const ms = performance.now() - started;
+        assert.equal(reply.status, 200);
+        assert.deepEqual(reply.body.missingShards, ['shard-2']);
+        assert.equal(headerOf(reply, 'x-db'), 'shard-1/replica-1');
+        assert.ok(reply.body.posts.length > 0);
+        for (const p of reply.body.posts) assert.equal(serverOf(p.id), 'shard-1');
+        assert.ok(ms < 4000, `answered in ${Math.round(ms)} ms (SHARD_READ_TIMEOUT_MS is 1000)`);
+      } finally {
+        for (const s of paused) process.kill(s.pid ?? 0, 'SIGCONT');
+      }
+      await shardReplicasCaughtUp(stack);
+      const healed = await stack.client().get<Page>('/api/feed?limit=50');
+      assert.equal(healed.body.missingShards, undefined);
+      assert.equal(healed.body.posts.length, written.length);
+    },
+  );
 });

@@ -93,3 +93,49 @@ test('SHARDS=3 plans three shard primaries in their address slots, wired to setu
   assert.ok(!unsharded.services.some((s) => s.kind === 'mysql-shard'));
   assert.equal(unsharded.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARDS, undefined);
 });
+
+test('each shard server gets DB_REPLICAS replicas of its own, in their slots, wired to it', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4', SHARDS: '8', DB_REPLICAS: '2' }), native);
+  const replicas = plan.services.filter((s) => s.kind === 'mysql-shard-replica');
+  assert.equal(replicas.length, 16);
+  assert.deepEqual(
+    replicas
+      .slice(0, 3)
+      .map((s) => [s.name, s.replicaOf, s.host, s.ports.mysql, s.serverId, s.quota?.variable]),
+    [
+      ['mysql-shard-1-replica-1', 'mysql-shard-1', '127.0.0.198', 20318, 111, 'DB_BOX_CPUS'],
+      ['mysql-shard-1-replica-2', 'mysql-shard-1', '127.0.0.199', 20319, 112, 'DB_BOX_CPUS'],
+      ['mysql-shard-2-replica-1', 'mysql-shard-2', '127.0.0.200', 20320, 113, 'DB_BOX_CPUS'],
+    ],
+  );
+  const last = replicas[replicas.length - 1];
+  assert.deepEqual(
+    [last?.name, last?.host, last?.ports.mysql],
+    ['mysql-shard-8-replica-2', '127.0.0.213', 20333],
+  );
+  // Every MariaDB of the stack has its own address, port and server id.
+  const dbs = plan.services.filter((s) => s.ports.mysql !== undefined);
+  for (const key of [
+    (s: (typeof dbs)[number]) => `${s.host}:${s.ports.mysql}`,
+    (s: (typeof dbs)[number]) => String(s.serverId),
+  ])
+    assert.equal(new Set(dbs.map(key)).size, dbs.length);
+  const groups = plan.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARD_REPLICAS;
+  assert.equal(groups?.split(';').length, 8);
+  assert.equal(groups?.split(';')[1], '127.0.0.200:20320,127.0.0.201:20321');
+  assert.equal(plan.services.find((s) => s.name === 'setup')?.env.MYSQL_SHARD_REPLICAS, groups);
+  assert.ok(
+    plan.services.find((s) => s.name === 'setup')?.dependsOn.includes('mysql-shard-8-replica-2'),
+  );
+  const none = planStack(
+    resolveFlags({ STAGE: '4', SHARDS: '2', DB_REPLICAS: '0', READ_FROM: 'primary' }),
+    native,
+  );
+  assert.ok(!none.services.some((s) => s.kind === 'mysql-shard-replica'));
+  assert.equal(none.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARD_REPLICAS, undefined);
+  const compose = planStack(resolveFlags({ STAGE: '4', SHARDS: '2' }), { mode: 'compose' });
+  assert.equal(
+    compose.services.find((s) => s.name === 'web')?.env.MYSQL_SHARD_REPLICAS,
+    'mysql-shard-1-replica-1:3306,mysql-shard-1-replica-2:3306;mysql-shard-2-replica-1:3306,mysql-shard-2-replica-2:3306',
+  );
+});

@@ -150,3 +150,31 @@ test('replica outlier settings: defaults, bounds and their relation are checked'
   for (const [bad, message] of bads)
     assert.match(problems({ ...base, STAGE: '1', ...bad }).join(), message);
 });
+
+test('MYSQL_SHARD_REPLICAS: one group of replicas per shard server', () => {
+  const sharded = {
+    ...base,
+    STAGE: '1',
+    SHARDS: '2',
+    MYSQL_SHARDS: '127.0.0.190:8310,127.0.0.191:8311',
+  };
+  const ok = loadWebConfig({
+    ...sharded,
+    MYSQL_SHARD_REPLICAS: '127.0.0.198:8318,127.0.0.199:8319;127.0.0.200:8320',
+  });
+  assert.deepEqual(
+    ok.MYSQL_SHARD_REPLICAS.map((g) => g.map((r) => r.port)),
+    [[8318, 8319], [8320]],
+  );
+  assert.deepEqual(loadWebConfig(sharded).MYSQL_SHARD_REPLICAS, []);
+  assert.ok(
+    problems({ ...sharded, MYSQL_SHARD_REPLICAS: '127.0.0.198:8318' }).some((p) =>
+      p.startsWith('MYSQL_SHARD_REPLICAS needs one group per shard server (2), has 1'),
+    ),
+  );
+  assert.ok(
+    problems({ ...sharded, MYSQL_SHARD_REPLICAS: '127.0.0.198:8318;nope' }).some((p) =>
+      p.startsWith('MYSQL_SHARD_REPLICAS'),
+    ),
+  );
+});

@@ -7,6 +7,7 @@ import {
   MAX_DOMAINS,
   mergeGtid,
   parseGtid,
+  positionWithin,
 } from '../../../services/web/consistency/gtid.ts';
 import { MAX_TOKEN_CHARS, TokenSealer } from '../../../services/web/consistency/token.ts';
 
@@ -106,4 +107,15 @@ test('database failures: only connection-level ones are "down"; overload is "bus
   ];
   for (const [error, failure] of cases)
     assert.equal(dbFailureOf(error), failure, JSON.stringify(error));
+});
+
+test('a position keeps only the domains a tier writes (shard servers have their own)', () => {
+  const reader = gtid('0-1-50,101-101-7,102-102-9');
+  // shard-1's writer writes domain 101 only: its replicas wait for 101-101-7, nothing else.
+  assert.equal(formatGtid(positionWithin(reader, gtid('101-101-12')) ?? []), '101-101-7');
+  // The directory (domain 0, replicated from a shard-less history).
+  assert.equal(formatGtid(positionWithin(reader, gtid('0-1-60')) ?? []), '0-1-50');
+  // A server none of whose domains the reader wrote: no causal wait at all.
+  assert.equal(positionWithin(reader, gtid('103-103-1')), undefined);
+  assert.equal(positionWithin(gtid(''), gtid('0-1-1')), undefined);
 });
