@@ -10,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stopStack } from '../../runner/stack/api.ts';
 import { ConfigError } from '../../services/shared/config/env.ts';
+import { ownCpuacctGroup } from '../sample/own-group.ts';
 import { chartJsSource } from './chart-library.ts';
 import { type BenchConfig, parseBenchConfig, runSeconds } from './config.ts';
 import { reportHtml } from './html.ts';
@@ -29,7 +30,11 @@ function write(dir: string, c: BenchConfig, startedAt: string, rows: BenchRow[])
     run: basename(dir),
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cores: availableParallelism(), loadAverageAtStart: START_LOAD },
+    machine: {
+      cores: availableParallelism(),
+      loadAverageAtStart: START_LOAD,
+      cgroup: ownCpuacctGroup()?.path ?? null,
+    },
     scenario: c.SCENARIO,
     slo: { p99Ms: c.SLO_P99_MS, errorRate: c.SLO_ERROR_RATE },
     profile: profileFlags(c),

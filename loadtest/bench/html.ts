@@ -2,7 +2,9 @@
  * report.html: the summary table and ratios, and three charts drawn by Chart.js, whose code is
  * inlined so the page opens with no network access. Pure: the library's source comes in as text.
  */
+
 import { chartSpecs } from './chart-data.ts';
+import { machineScope } from './machine-scope.ts';
 import { rowMarks } from './markdown.ts';
 import type { BenchSummary } from './summary.ts';
 
@@ -77,7 +79,7 @@ td, th { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-al
     Object.entries(s.profile)
       .map(([k, v]) => `${k}=${v}`)
       .join(' '),
-  )}; ${s.machine.cores} cores, load average at start ${s.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')}. Grey bars: generator-limited or machine-saturated runs.</p>
+  )}; ${s.machine.cores} cores, load average at start ${s.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')}${machineScope(s)}. Grey bars: generator-limited or machine-saturated runs.</p>
 ${table(s)}
 <h2>Ratios</h2>
 ${ratioTable(s)}

@@ -1,4 +1,5 @@
 /** summary.md: the matrix as a Markdown table, then its ratios side by side per repeat. Pure. */
+import { machineScope } from './machine-scope.ts';
 import type { Ratio } from './ratios.ts';
 import type { BenchRow } from './row.ts';
 import type { BenchSummary } from './summary.ts';
@@ -57,7 +58,7 @@ export function summaryMarkdown(s: BenchSummary): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(
         ' ',
-      )}; ${s.machine.cores} cores, load average at start ${s.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')}.`,
+      )}; ${s.machine.cores} cores, load average at start ${s.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')}${machineScope(s)}.`,
     '',
     ...rowsTable(s.rows),
     '',

@@ -11,6 +11,11 @@ export interface BenchSummary {
   readonly machine: {
     readonly cores: number;
     readonly loadAverageAtStart: readonly number[];
+    /**
+     * The cgroup the bench ran in (generator and stacks), when not the top one: its rows' machine
+     * share counts that group's CPU only. Null: every process on the machine.
+     */
+    readonly cgroup: string | null;
   };
   readonly scenario: string;
   readonly slo: { readonly p99Ms: number; readonly errorRate: number };

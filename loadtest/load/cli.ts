@@ -24,9 +24,11 @@ async function main(): Promise<void> {
   const dir = join(config.RESULTS_DIR, `load-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const text = [textReport(report), '', ...verdictLines(report.verdict, report.machineBusy)].join(
-    '\n',
-  );
+  const text = [
+    textReport(report),
+    '',
+    ...verdictLines(report.verdict, report.machineBusy, report.busyScope),
+  ].join('\n');
   process.stdout.write(`${text}\n\nwritten: ${join(dir, 'result.json')}\n`);
 }
 

@@ -18,6 +18,7 @@ export interface Measurement extends ModeResult {
   readonly notes: readonly string[];
   readonly verdict: Verdict;
   readonly machineBusy: number;
+  readonly busyScope: string;
   readonly samples: readonly Reading[];
 }
 
@@ -45,6 +46,7 @@ export async function measure(
     ...result,
     verdict: sampling.verdict(result.runs.every((r) => r.generator.trusted)),
     machineBusy: sampling.machineBusy,
+    busyScope: sampling.busyScope,
     samples: sampling.readings,
   };
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { StackFile } from '../../runner/stack/stack-file.ts';
+import { type OwnGroup, ownCpuacctGroup } from './own-group.ts';
 import { type Reading, Snapshotter } from './snapshot.ts';
 import { analyse, type Verdict } from './use.ts';
 
@@ -23,7 +24,13 @@ function machineTicks(): { busy: number; total: number } {
 
 export interface Sampling {
   readonly readings: readonly Reading[];
+  /**
+   * Busy share of the machine's cores: used by the load's own cgroup (generator and stack) when it
+   * runs in one, else by every process on the machine.
+   */
   readonly machineBusy: number;
+  /** What machineBusy counted, in words. */
+  readonly busyScope: string;
   verdict(generatorTrusted: boolean): Verdict;
 }
 
@@ -34,6 +41,8 @@ export async function sampleWhile<T>(
   const snap = new Snapshotter(stack);
   const readings: Reading[] = [];
   const startTicks = machineTicks();
+  const group = ownCpuacctGroup();
+  const start = { ns: group?.usageNs(), at: process.hrtime.bigint() };
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
@@ -44,7 +53,11 @@ export async function sampleWhile<T>(
   })();
   try {
     const value = await work();
-    return { value, sampling: summarise(stack, readings, startTicks) };
+    const own =
+      group === undefined || start.ns === undefined
+        ? undefined
+        : ownBusy(group, start.ns, Number(process.hrtime.bigint() - start.at));
+    return { value, sampling: summarise(stack, readings, startTicks, own) };
   } finally {
     stopped = true;
     await loop;
@@ -52,14 +65,30 @@ export async function sampleWhile<T>(
   }
 }
 
+function ownBusy(
+  group: OwnGroup,
+  startNs: number,
+  wallNs: number,
+): { busy: number; path: string } | undefined {
+  const end = group.usageNs();
+  if (end === undefined || wallNs <= 0) return undefined;
+  return { busy: (end - startNs) / (wallNs * availableParallelism()), path: group.path };
+}
+
 function summarise(
   stack: StackFile,
   readings: Reading[],
   start: { busy: number; total: number },
+  own: { busy: number; path: string } | undefined,
 ): Sampling {
   const end = machineTicks();
-  const machineBusy =
+  const wholeMachine =
     end.total > start.total ? (end.busy - start.busy) / (end.total - start.total) : 0;
+  const machineBusy = own?.busy ?? wholeMachine;
+  const busyScope =
+    own === undefined
+      ? 'all processes on it'
+      : `by the load's own cgroup ${own.path}; the whole machine ${(wholeMachine * 100).toFixed(0)} %`;
   const boxCpus = Object.fromEntries(
     stack.boxes.list.map((b) => [b.name, stack.boxes.enforced ? b.cpus : null]),
   );
@@ -69,6 +98,7 @@ function summarise(
   return {
     readings,
     machineBusy,
+    busyScope,
     verdict: (generatorTrusted) =>
       analyse({
         readings,

@@ -169,7 +169,7 @@ export function analyse(input: UseInput): Verdict {
   const notes = lbErrors(input);
   if (machineSaturated)
     notes.push(
-      `the whole machine was ${pct(input.machineBusy)} busy (other processes included): every box competed for the same cores, so this run measures the machine, not the stage`,
+      `the whole machine was ${pct(input.machineBusy)} busy: every box competed for the same cores, so this run measures the machine, not the stage`,
     );
   if (!input.generatorTrusted) {
     const generator: Finding = {

@@ -1,7 +1,7 @@
 /** The bottleneck section of a report, in words. Pure. */
 import type { Verdict } from './use.ts';
 
-export function verdictLines(v: Verdict, machineBusy: number): string[] {
+export function verdictLines(v: Verdict, machineBusy: number, busyScope: string): string[] {
   const lines: string[] = [];
   const b = v.bottleneck;
   if (b === null) lines.push('bottleneck: no component showed load (nothing sampled)');
@@ -15,9 +15,7 @@ export function verdictLines(v: Verdict, machineBusy: number): string[] {
     lines.push(
       `  next closest: ${others.map((f) => `${f.component} ${(f.score * 100).toFixed(0)} %`).join(', ')}`,
     );
-  lines.push(
-    `  machine busy ${(machineBusy * 100).toFixed(0)} % over the run (all processes on it)`,
-  );
+  lines.push(`  machine busy ${(machineBusy * 100).toFixed(0)} % over the run (${busyScope})`);
   for (const n of v.notes) lines.push(`  ${n}`);
   return lines;
 }

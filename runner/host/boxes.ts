@@ -10,8 +10,10 @@ import {
   readdirSync,
   readFileSync,
   rmdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
+import { join } from 'node:path';
 import type { PlannedService } from '../../services/shared/topology/plan.ts';
 import {
   boxGroup,
@@ -47,13 +49,21 @@ export function detectController(): CpuController | undefined {
   } catch {
     return undefined;
   }
-  return findCpuController(mountinfo, (mount) => {
-    try {
-      return readFileSync(`${mount}/cgroup.controllers`, 'utf8');
-    } catch {
-      return undefined;
-    }
-  });
+  let self = '';
+  try {
+    self = readFileSync('/proc/self/cgroup', 'utf8');
+  } catch {}
+  return findCpuController(
+    mountinfo,
+    (mount) => {
+      try {
+        return readFileSync(`${mount}/cgroup.controllers`, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    self,
+  );
 }
 
 const controllerName = (c: CpuController) => (c.version === 'v1' ? 'cgroup-v1' : 'cgroup-v2');
@@ -61,6 +71,17 @@ const controllerName = (c: CpuController) => (c.version === 'v1' ? 'cgroup-v1' :
 function enableV2Cpu(group: string): void {
   const control = `${group}/cgroup.subtree_control`;
   if (!readFileSync(control, 'utf8').split(/\s+/).includes('cpu')) writeFileSync(control, '+cpu');
+}
+
+/** Where setUpBoxes notes the stack's group, for a later removal from another process. */
+const groupRecord = (stackDir: string): string => join(stackDir, 'cgroup');
+
+function recordedGroup(stackDir: string): string | undefined {
+  try {
+    return readFileSync(groupRecord(stackDir), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One entry per box; a box shared by several instances takes the first quota above 0. */
@@ -108,6 +129,7 @@ export function setUpBoxes(
     const root = stackGroup(controller, stackDir);
     if (controller.version === 'v2') enableV2Cpu(controller.root);
     mkdirSync(root, { recursive: true });
+    writeFileSync(groupRecord(stackDir), `${root}\n`);
     if (controller.version === 'v2') enableV2Cpu(root);
     for (const box of boxes.values()) {
       if (box.cpus === null) continue;
@@ -146,7 +168,8 @@ export function removeBoxes(
   controller: CpuController | undefined = detectController(),
 ): string[] {
   if (controller === undefined) return [];
-  const root = stackGroup(controller, stackDir);
+  // `make down` may run in another cgroup than the runner that nested the stack's group.
+  const root = recordedGroup(stackDir) ?? stackGroup(controller, stackDir);
   if (!existsSync(root)) return [];
   const left: string[] = [];
   for (const entry of readdirSync(root, { withFileTypes: true })) {
@@ -159,6 +182,7 @@ export function removeBoxes(
   }
   try {
     rmdirSync(root);
+    rmSync(groupRecord(stackDir), { force: true });
   } catch {
     if (left.length === 0) left.push(root);
   }

@@ -12,6 +12,13 @@ export interface CpuController {
   readonly version: CgroupVersion;
   /** Mount point of the hierarchy holding the cpu controller. */
   readonly root: string;
+  /**
+   * v1: the cgroup the runner itself runs in, relative to `root` ('' at the top). A stack's boxes
+   * nest under it, so a stack started from a low-priority (or high-priority) group keeps that
+   * weight against the rest of the machine. v2 does not nest (a v2 group holding processes cannot
+   * hand the cpu controller to children).
+   */
+  readonly parent?: string;
 }
 
 export const CFS_PERIOD_US = 100_000;
@@ -23,22 +30,38 @@ export const CFS_PERIOD_US = 100_000;
 export function findCpuController(
   mountinfo: string,
   v2Controllers: (mountPoint: string) => string | undefined,
+  selfCgroup = '',
 ): CpuController | undefined {
   let v2: string | undefined;
   for (const line of mountinfo.split('\n')) {
     // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
     const [left, right] = line.split(' - ');
     if (left === undefined || right === undefined) continue;
-    const mountPoint = left.split(' ')[4];
+    const [, , , mountRoot = '/', mountPoint] = left.split(' ');
     const [fsType, , superOptions = ''] = right.split(' ');
     if (mountPoint === undefined) continue;
     if (fsType === 'cgroup' && superOptions.split(',').includes('cpu'))
-      return { version: 'v1', root: mountPoint };
+      return { version: 'v1', root: mountPoint, parent: ownV1Group(selfCgroup, 'cpu', mountRoot) };
     if (fsType === 'cgroup2' && v2 === undefined) v2 = mountPoint;
   }
   if (v2 !== undefined && (v2Controllers(v2) ?? '').split(/\s+/).includes('cpu'))
     return { version: 'v2', root: v2 };
   return undefined;
+}
+
+/**
+ * The v1 group of this process for `controller`, from /proc/self/cgroup (`4:cpu,cpuacct:/a/b`),
+ * relative to the hierarchy's mount root ('' when at the top or outside the mounted subtree).
+ */
+export function ownV1Group(selfCgroup: string, controller: string, mountRoot = '/'): string {
+  for (const line of selfCgroup.split('\n')) {
+    const [, controllers = '', path = ''] = line.split(':');
+    if (!controllers.split(',').includes(controller)) continue;
+    const base = mountRoot === '/' ? '' : mountRoot;
+    if (path !== base && !path.startsWith(`${base}/`)) return '';
+    return path.slice(base.length).replace(/^\/+/, '');
+  }
+  return '';
 }
 
 /** A short, stable id for a stack directory, so two stacks never share a cgroup. */
@@ -48,7 +71,7 @@ export function stackId(stackDir: string): string {
 
 /** The cgroup holding every box of one stack. */
 export const stackGroup = (controller: CpuController, stackDir: string): string =>
-  join(controller.root, `scaling-lab-${stackId(stackDir)}`);
+  join(controller.root, controller.parent ?? '', `scaling-lab-${stackId(stackDir)}`);
 
 /** The cgroup of one box (box names come from the plan: `web-1`, `read-api-2`, ...). */
 export function boxGroup(controller: CpuController, stackDir: string, box: string): string {

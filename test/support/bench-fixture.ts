@@ -84,7 +84,7 @@ export function fixtureSummary(): BenchSummary {
     run: 'bench-fixture',
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:30:00.000Z',
-    machine: { cores: 2, loadAverageAtStart: [0.5, 0.4, 0.3] },
+    machine: { cores: 2, loadAverageAtStart: [0.5, 0.4, 0.3], cgroup: null },
     scenario: 'read-heavy',
     slo: { p99Ms: 300, errorRate: 0.01 },
     profile: { BOX_CPUS: '0.25', DB_BOX_CPUS: '0.5', CACHE_BOX_CPUS: '0.25', LB_BOX_CPUS: '0.5' },

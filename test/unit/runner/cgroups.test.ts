@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   boxGroup,
   findCpuController,
+  ownV1Group,
   parseQuota,
   procsFile,
   quotaWrites,
@@ -23,7 +24,7 @@ const V2 = [
 test('finds the cpu controller: v1 hierarchy first, else v2 when it offers cpu', () => {
   assert.deepEqual(
     findCpuController(V1, () => 'memory pids'),
-    { version: 'v1', root: '/sys/fs/cgroup/cpu' },
+    { version: 'v1', root: '/sys/fs/cgroup/cpu', parent: '' },
   );
   assert.deepEqual(
     findCpuController(V2, () => 'cpuset cpu io memory pids'),
@@ -67,4 +68,23 @@ test('quota values for v1 and v2, and reading them back', () => {
   assert.equal(parseQuota('v1', '-1\n'), undefined);
   assert.equal(parseQuota('v2', '150000 100000\n'), 1.5);
   assert.equal(parseQuota('v2', 'max 100000\n'), undefined);
+});
+
+test('v1 boxes nest under the group the runner runs in, relative to the mount root', () => {
+  const self = ['4:cpuacct:/', '3:cpu:/bench', '0::/'].join('\n');
+  assert.deepEqual(
+    findCpuController(V1, () => undefined, self),
+    {
+      version: 'v1',
+      root: '/sys/fs/cgroup/cpu',
+      parent: 'bench',
+    },
+  );
+  const nested = { version: 'v1', root: '/sys/fs/cgroup/cpu', parent: 'bench' } as const;
+  assert.match(stackGroup(nested, '/a/.stack'), /^\/sys\/fs\/cgroup\/cpu\/bench\/scaling-lab-/);
+  assert.equal(ownV1Group('2:cpu,cpuacct:/docker/abc/x', 'cpu', '/docker/abc'), 'x');
+  assert.equal(ownV1Group('2:cpu,cpuacct:/docker/abc', 'cpu', '/docker/abc'), '');
+  assert.equal(ownV1Group('2:cpu,cpuacct:/elsewhere', 'cpu', '/docker/abc'), '');
+  assert.equal(ownV1Group('1:cpu:/', 'cpu'), '');
+  assert.equal(ownV1Group('0::/user.slice', 'cpu'), '');
 });
