@@ -7,6 +7,10 @@ import type { DbTier } from '../../services/shared/db/promotion/promote.ts';
 import type { StackFile } from './stack-file.ts';
 
 export function dbTierOf(stack: StackFile): DbTier {
+  if (stack.flags.DB_TOPOLOGY === 'master-master')
+    throw new Error(
+      "DB_TOPOLOGY=master-master has no single primary to promote or rejoin: both masters are writable, and the web servers move a dead master's users to the other one (README, master-master)",
+    );
   const secret = (name: 'mysql-root-password' | 'mysql-replication-password') =>
     readFileSync(stack.secrets[name], 'utf8').trim();
   return {

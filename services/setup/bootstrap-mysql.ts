@@ -5,8 +5,10 @@
  */
 import type { Connection } from 'mysql2/promise';
 import type { Logger } from '../shared/logger.ts';
+import { MASTERS, SECOND_MASTER } from '../shared/topology/masters.ts';
 import { waitUntil } from '../shared/wait-until.ts';
 import type { Endpoint, SetupConfig } from './config.ts';
+import { inDomain } from './gtid-domain.ts';
 import { apply, close, rows, waitForMysql } from './mysql.ts';
 import { ACCOUNT_HOST, type AccountState, planPrimary } from './primary-plan.ts';
 import { planQueryCache } from './query-cache.ts';
@@ -101,26 +103,37 @@ async function slaveStatus(conn: Connection): Promise<SlaveStatus | undefined> {
   return parseSlaveStatus(await rows(conn, 'SHOW SLAVE STATUS'));
 }
 
+/**
+ * What one server follows: its source (the primary; a shard server for its replicas; the other
+ * master with DB_TOPOLOGY=master-master), how far the source is, and whether it stays read-only.
+ */
+interface Follow {
+  readonly source: Endpoint;
+  readonly sourcePos: () => Promise<string>;
+  /** false: a master of DB_TOPOLOGY=master-master, writable while it replicates. */
+  readonly readOnly: boolean;
+}
+
 async function bootstrapReplica(
   node: Endpoint,
-  primaryPos: () => Promise<string>,
+  follow: Follow,
   config: SetupConfig,
   log: Logger,
   signal: AbortSignal,
-  /** The server it follows: the primary, or for a shard server's replica that shard server. */
-  source: Endpoint = config.primary,
 ): Promise<number> {
   const name = `${node.host}:${node.port}`;
+  const source = `${follow.source.host}:${follow.source.port}`;
   const conn = await waitForMysql({ ...node, ...config.root }, config.timeoutMs, signal);
   try {
     const readOnly = await rows(conn, 'SELECT @@GLOBAL.read_only AS ro');
     const plan = planReplica(
       { status: await slaveStatus(conn), readOnly: Number(readOnly[0]?.ro) === 1 },
       {
-        primaryHost: source.host,
-        primaryPort: source.port,
+        primaryHost: follow.source.host,
+        primaryPort: follow.source.port,
         user: config.replication.user,
         password: config.replication.password,
+        readOnly: follow.readOnly,
       },
     );
     for (const s of plan) {
@@ -138,10 +151,10 @@ async function bootstrapReplica(
     ).catch((error: unknown) => {
       throw new SetupError(
         'SETUP_ERR_REPLICATION',
-        `${name} does not replicate from ${source.host}:${source.port}: ${describeStatus(last)} (${String(error)})`,
+        `${name} does not replicate from ${source}: ${describeStatus(last)} (${String(error)})`,
       );
     });
-    const pos = await primaryPos();
+    const pos = await follow.sourcePos();
     if (pos !== '') {
       // The server waits up to the setup timeout; the client allows a little longer.
       const waited = await rows(
@@ -154,13 +167,64 @@ async function bootstrapReplica(
         throw new SetupError('SETUP_ERR_CATCH_UP', `${name} did not reach GTID ${pos} in time`);
     }
     const ro = await rows(conn, 'SELECT @@GLOBAL.read_only AS ro');
-    if (Number(ro[0]?.ro) !== 1)
-      throw new SetupError('SETUP_ERR_NOT_READ_ONLY', `${name} is not read-only`);
-    log.info({ node: name, gtid: pos }, 'replica follows the primary, read-only, caught up');
+    if ((Number(ro[0]?.ro) === 1) !== follow.readOnly)
+      throw new SetupError(
+        'SETUP_ERR_READ_ONLY',
+        `${name} is ${follow.readOnly ? 'not read-only' : 'read-only, but a master must be writable'}`,
+      );
+    log.info(
+      { node: name, source, gtid: pos },
+      follow.readOnly
+        ? 'replica follows the primary, read-only, caught up'
+        : 'master follows the other master, writable, caught up',
+    );
     return plan.length + sized;
   } finally {
     await close(conn);
   }
+}
+
+/**
+ * DB_TOPOLOGY=master-master: the second master follows the primary (so it gets the database, the
+ * accounts and the topology table), then the primary follows the second master. Both stay
+ * writable; their GTID domains and AUTO_INCREMENT offsets come from their command lines
+ * (services/shared/topology/masters.ts).
+ */
+async function bootstrapMasters(
+  second: Endpoint,
+  primaryPos: () => Promise<string>,
+  config: SetupConfig,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  // Each master waits only for the other's own domain: its own transactions come back to it from
+  // the other side with its own server id and are skipped, never applied.
+  const primaryOwn = async () => inDomain(await primaryPos(), MASTERS[0].gtidDomainId);
+  let applied = await bootstrapReplica(
+    second,
+    { source: config.primary, sourcePos: primaryOwn, readOnly: false },
+    config,
+    log,
+    signal,
+  );
+  const conn = await waitForMysql({ ...second, ...config.root }, config.timeoutMs, signal);
+  try {
+    const secondPos = async () =>
+      inDomain(
+        String((await rows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? ''),
+        SECOND_MASTER.gtidDomainId,
+      );
+    applied += await bootstrapReplica(
+      config.primary,
+      { source: second, sourcePos: secondPos, readOnly: false },
+      config,
+      log,
+      signal,
+    );
+  } finally {
+    await close(conn);
+  }
+  return applied;
 }
 
 /**
@@ -182,7 +246,15 @@ async function bootstrapShard(
     const position = async () =>
       String((await rows(conn, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? '');
     const counts = await Promise.all(
-      replicas.map((r) => bootstrapReplica(r, position, config, log, signal, node)),
+      replicas.map((r) =>
+        bootstrapReplica(
+          r,
+          { source: node, sourcePos: position, readOnly: true },
+          config,
+          log,
+          signal,
+        ),
+      ),
     );
     return applied + counts.reduce((a, b) => a + b, 0);
   } finally {
@@ -206,8 +278,11 @@ export async function bootstrapMysql(
     applied += await sizeQueryCache(primary, config, log, 'primary');
     const primaryPos = async () =>
       String((await rows(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos'))[0]?.pos ?? '');
+    if (config.secondMaster !== undefined)
+      applied += await bootstrapMasters(config.secondMaster, primaryPos, config, log, signal);
+    const follow: Follow = { source: config.primary, sourcePos: primaryPos, readOnly: true };
     const counts = await Promise.all(
-      config.replicas.map((r) => bootstrapReplica(r, primaryPos, config, log, signal)),
+      config.replicas.map((r) => bootstrapReplica(r, follow, config, log, signal)),
     );
     applied += counts.reduce((a, b) => a + b, 0);
     const shards = await Promise.all(

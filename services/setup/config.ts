@@ -18,6 +18,7 @@ import {
   secret,
   text,
 } from '../shared/config/env.ts';
+import { DB_TOPOLOGIES } from '../shared/config/flags.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 
 const IDENTIFIER = text(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ (at most 64)');
@@ -25,6 +26,7 @@ const PASSWORD = text(/^[\x21-\x7e]{8,128}$/, 'printable ASCII without spaces, 8
 
 const schema = {
   MYSQL_PRIMARY: field(hostPort),
+  MYSQL_PRIMARY_2: optional(hostPort),
   MYSQL_REPLICAS: field(list(hostPort), []),
   MYSQL_SHARDS: field(list(hostPort), []),
   MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
@@ -42,6 +44,7 @@ const schema = {
   S3_SECRET_ACCESS_KEY: optional(text(), { secret: true }),
   SETUP_TIMEOUT_SECONDS: field(integer(1, 3600), 90),
   DB_QUERY_CACHE: field(oneOf(['off', 'on']), 'off'),
+  DB_TOPOLOGY: field(oneOf(DB_TOPOLOGIES), 'primary-replica'),
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
 } as const;
 
@@ -60,6 +63,11 @@ export interface S3Target {
 
 export interface SetupConfig {
   readonly primary: Endpoint;
+  /**
+   * DB_TOPOLOGY=master-master: the second master. It and the primary replicate from each other;
+   * the replicas follow the primary.
+   */
+  readonly secondMaster: Endpoint | undefined;
   readonly replicas: readonly Endpoint[];
   /** SHARDS above 1: the shard primaries, each bootstrapped like the primary. */
   readonly shards: readonly Endpoint[];
@@ -97,8 +105,11 @@ export function parseSetupConfig(env: Env): SetupConfig {
       secretAccessKey: c.S3_SECRET_ACCESS_KEY ?? '',
     };
   }
+  if (c.DB_TOPOLOGY === 'master-master' && c.MYSQL_PRIMARY_2 === undefined)
+    throw new ConfigError(['MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master']);
   return Object.freeze({
     primary: c.MYSQL_PRIMARY,
+    secondMaster: c.DB_TOPOLOGY === 'master-master' ? c.MYSQL_PRIMARY_2 : undefined,
     replicas: c.MYSQL_REPLICAS,
     shards: c.MYSQL_SHARDS,
     shardReplicas: c.MYSQL_SHARD_REPLICAS,

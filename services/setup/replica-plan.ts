@@ -16,6 +16,11 @@ export interface ReplicaWants {
   readonly primaryPort: number;
   readonly user: string;
   readonly password: string;
+  /**
+   * false for a master that also replicates (DB_TOPOLOGY=master-master): it follows the other
+   * master but stays writable. Default true: a read replica.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** ER_ACCESS_DENIED_ERROR: the replication password changed since the replica was pointed. */
@@ -34,14 +39,17 @@ function pointsAtPrimary(s: SlaveStatus, wants: ReplicaWants): boolean {
 
 export function planReplica(state: ReplicaState, wants: ReplicaWants): Statement[] {
   const out: Statement[] = [];
-  if (!state.readOnly)
+  const readOnly = wants.readOnly ?? true;
+  if (readOnly && !state.readOnly)
     out.push(statement('make the replica read-only', 'SET GLOBAL read_only = ON'));
+  if (!readOnly && state.readOnly)
+    out.push(statement('keep the master writable', 'SET GLOBAL read_only = OFF'));
   const s = state.status;
   if (s === undefined || !pointsAtPrimary(s, wants)) {
     if (s !== undefined) out.push(statement('stop replication', 'STOP SLAVE'));
     out.push(
       statement(
-        `point the replica at ${wants.primaryHost}:${wants.primaryPort} (GTID slave_pos)`,
+        `point the ${readOnly ? 'replica' : 'master'} at ${wants.primaryHost}:${wants.primaryPort} (GTID slave_pos)`,
         'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_CONNECT_RETRY = ?, MASTER_USE_GTID = slave_pos',
         [wants.primaryHost, wants.primaryPort, wants.user, wants.password, CONNECT_RETRY_SECONDS],
       ),

@@ -17,6 +17,7 @@ import errors from './plugins/errors.ts';
 import health from './plugins/health.ts';
 import idempotency from './plugins/idempotency.ts';
 import { pressurePlugin, rateLimitPlugin } from './plugins/limits.ts';
+import masters from './plugins/masters.ts';
 import metrics from './plugins/metrics.ts';
 import queue from './plugins/queue.ts';
 import redis from './plugins/redis.ts';
@@ -104,6 +105,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
     sweepIntervalSeconds: config.ROLE === 'read' ? 0 : config.IDEMPOTENCY_SWEEP_INTERVAL_SECONDS,
   });
   await app.register(shards, { config, migrate: options.migrate ?? true });
+  await app.register(masters, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
   await app.register(storage, { config });
   await app.register(cdn, { config });
   if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {

@@ -46,6 +46,10 @@ const schema = {
 
   ...MYSQL_FIELDS,
   MYSQL_REPLICAS: field(list(hostPort), []),
+  /** DB_TOPOLOGY=master-master: the second master (db/master-set.ts). */
+  MYSQL_PRIMARY_2: optional(hostPort),
+  DB_MASTER_PROBE_INTERVAL_MS: field(integer(50, 60_000), 500),
+  DB_MASTER_DOWN_AFTER_MS: field(integer(100, 600_000), 2000),
   MYSQL_SHARDS: field(list(hostPort), []),
   /** Each shard server's replicas, in MYSQL_SHARDS's order: `h:p,h:p;h:p,h:p`. */
   MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
@@ -150,6 +154,8 @@ export function loadWebConfig(env: Env): WebConfig {
     problems.push(
       `MYSQL_SHARDS needs ${flags.shards} host:port entries when SHARDS=${flags.shards} (has ${raw.MYSQL_SHARDS.length})`,
     );
+  if (flags.dbTopology === 'master-master' && raw.MYSQL_PRIMARY_2 === undefined)
+    problems.push('MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master');
   if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)
     problems.push('MYSQL_SHARDS is only for SHARDS above 1');
   if (

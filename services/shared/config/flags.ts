@@ -57,7 +57,15 @@ export interface Flags {
   readonly dbFailover: 'off' | 'auto';
   /** The posts table's storage engine (services/web/db/posts-engine.ts). */
   readonly postsEngine: PostsEngine;
+  /**
+   * `master-master`: a second writable MariaDB (mysql-primary-2) replicating with mysql-primary both
+   * ways; each user's writes are pinned to one of them (services/shared/topology/masters.ts).
+   */
+  readonly dbTopology: DbTopology;
 }
+
+export const DB_TOPOLOGIES = ['primary-replica', 'master-master'] as const;
+export type DbTopology = (typeof DB_TOPOLOGIES)[number];
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
 
@@ -96,6 +104,7 @@ export const FLAG_VARIABLES = {
   DB_SEMISYNC: { key: 'dbSemisync', parser: oneOf(['off', 'on']) },
   DB_FAILOVER: { key: 'dbFailover', parser: oneOf(['off', 'auto']) },
   POSTS_ENGINE: { key: 'postsEngine', parser: oneOf(POSTS_ENGINES) },
+  DB_TOPOLOGY: { key: 'dbTopology', parser: oneOf(DB_TOPOLOGIES) },
 } as const satisfies Record<string, { key: FlagKey; parser: Parser<unknown> }>;
 
 export type FlagVariable = keyof typeof FLAG_VARIABLES | 'STAGE';
@@ -129,6 +138,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   dbSemisync: 'off',
   dbFailover: 'off',
   postsEngine: 'InnoDB',
+  dbTopology: 'primary-replica',
 };
 
 /** What each stage of the notes switches on, cumulatively. */
@@ -216,11 +226,35 @@ function crossFlagProblems(flags: Flags): string[] {
       `AUTOSCALE_MIN (${flags.autoscaleMin}) must not exceed AUTOSCALE_MAX (${flags.autoscaleMax})`,
     );
   }
+  problems.push(...masterMasterProblems(flags));
   if (flags.postsEngine === 'ARCHIVE') {
     problems.push(
       'POSTS_ENGINE=ARCHIVE: the app cannot run on it: ARCHIVE takes only INSERT and SELECT (no UPDATE, DELETE or foreign key) and no index but one on the AUTO_INCREMENT column, and the feed and per-user pages need their created_at indexes; make bench-db measures it on its own',
     );
   }
+  return problems;
+}
+
+/**
+ * DB_TOPOLOGY=master-master refuses what it does not support, naming why: the two masters are one
+ * unsharded tier, and a promotion (manual or DB_FAILOVER=auto) or semi-sync has no single primary
+ * to act on.
+ */
+function masterMasterProblems(flags: Flags): string[] {
+  if (flags.dbTopology !== 'master-master') return [];
+  const problems: string[] = [];
+  if (flags.shards > 1)
+    problems.push(
+      `DB_TOPOLOGY=master-master with SHARDS=${flags.shards}: not supported (each shard would need its own pair of masters); use SHARDS=1`,
+    );
+  if (flags.dbFailover === 'auto')
+    problems.push(
+      "DB_TOPOLOGY=master-master with DB_FAILOVER=auto: not supported (both masters are writable already; the web servers move a dead master's users to the other one, there is no replica to promote)",
+    );
+  if (flags.dbSemisync === 'on')
+    problems.push(
+      'DB_TOPOLOGY=master-master with DB_SEMISYNC=on: not supported (semi-sync between the two masters is not built)',
+    );
   return problems;
 }
 

@@ -101,7 +101,10 @@ export function nativeAddress(
         ports: { http: base + 80, https: base + 443, admin: base + 404 },
       };
     case 'mysql-primary':
-      return { host: '127.0.0.11', ports: { mysql: base + 306 } };
+      // DB_TOPOLOGY=master-master: the second master (mysql-primary-2) on 127.0.0.20, base+305.
+      return index === 2
+        ? { host: '127.0.0.20', ports: { mysql: base + 305 } }
+        : { host: '127.0.0.11', ports: { mysql: base + 306 } };
     case 'mysql-replica':
       return { host: `127.0.0.${11 + index}`, ports: { mysql: base + 306 + index } };
     case 'mysql-shard':

@@ -1,11 +1,12 @@
 /**
  * Where the fault proxy (FAULT_PROXY=on, natively) sits: one proxy per dependency of the app
  * processes (MariaDB primary and replicas, Redis, memcached, the S3 store), each on a fixed port
- * of 127.0.0.26 (base+601 primary, base+601+i replica i, base+611 Redis, base+612 memcached,
- * base+613 S3). The web servers and workers connect through them; setup and the runner do not.
+ * of 127.0.0.26 (base+601 primary, base+601+i replica i, base+610 the second master with
+ * DB_TOPOLOGY=master-master, base+611 Redis, base+612 memcached, base+613 S3). The web servers and workers connect through them; setup and the runner do not.
  * Pure.
  */
 import { FAULT_PROXY_HOST, type PortName, type ServiceKind } from './addresses.ts';
+import { SECOND_MASTER } from './masters.ts';
 
 export interface ProxiedDependency {
   readonly kind: ServiceKind;
@@ -27,6 +28,8 @@ const OFFSET: Partial<Record<ServiceKind, number>> = {
   memcached: 612,
   s3: 613,
 };
+/** mysql-primary-2 (DB_TOPOLOGY=master-master): the same kind as the primary, its own proxy. */
+const SECOND_MASTER_OFFSET = 610;
 const PORT_OF: Partial<Record<ServiceKind, PortName>> = {
   'mysql-primary': 'mysql',
   'mysql-replica': 'mysql',
@@ -42,7 +45,12 @@ export function faultRoutes(deps: readonly ProxiedDependency[], base: number): F
     const portName = PORT_OF[d.kind];
     const port = portName === undefined ? undefined : d.ports[portName];
     if (port === undefined) continue;
-    const offset = d.kind === 'mysql-replica' ? 601 + ++replica : OFFSET[d.kind];
+    const offset =
+      d.kind === 'mysql-replica'
+        ? 601 + ++replica
+        : d.name === SECOND_MASTER.name
+          ? SECOND_MASTER_OFFSET
+          : OFFSET[d.kind];
     if (offset === undefined) continue;
     routes.push({
       name: d.name,

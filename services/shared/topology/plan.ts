@@ -16,6 +16,7 @@ import {
 import { plannedSlots, startingSize } from './autoscale.ts';
 import type { SecretName } from './constants.ts';
 import { composeMariadbOptions, nativeMariadbOptions } from './mariadb-options.ts';
+import { isMasterMaster, SECOND_MASTER, topologyOptions } from './masters.ts';
 import { secretsOf } from './secrets.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -120,6 +121,14 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     serverId: 1,
     ...place('mysql-primary', a, 'mysql-primary'),
   });
+  if (isMasterMaster(flags))
+    out.push({
+      name: SECOND_MASTER.name,
+      kind: 'mysql-primary',
+      composeService: SECOND_MASTER.name,
+      serverId: SECOND_MASTER.serverId,
+      ...place('mysql-primary', a, SECOND_MASTER.name, 2),
+    });
   for (let i = 1; i <= flags.dbReplicas; i++) {
     const name = `mysql-replica-${i}`;
     out.push({
@@ -283,7 +292,7 @@ type Placement = Pick<PlannedService, 'box' | 'appBox' | 'quota'>;
 function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
   const app = { variable: 'BOX_CPUS', cpus: flags.boxCpus } as const;
   if (d.kind === 'web' || d.kind === 'worker') return { box: d.name, appBox: true, quota: app };
-  if (d.kind === 'mysql-primary' && flags.dbBox === 'shared')
+  if (d.name === 'mysql-primary' && flags.dbBox === 'shared')
     return { box: firstWeb, appBox: true, quota: app };
   const tier = (variable: BoxQuotaVariable, cpus: number): Placement => ({
     box: d.name,
@@ -303,6 +312,16 @@ function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
   return { box: d.name, appBox: false, quota: null };
 }
 
+/**
+ * DB_TOPOLOGY's options (masters.ts): natively on every master's command line; in compose only the
+ * second master's command has them (it exists only for master-master), mysql-primary's come from
+ * the cnf file compose mounts for the topology.
+ */
+function topologyOptionsIn(flags: Flags, a: Addressing, name: string): string[] {
+  if (a.mode === 'compose' && name !== SECOND_MASTER.name) return [];
+  return topologyOptions(flags.dbTopology, name);
+}
+
 /** Plans the stack for `flags`. Pure: the same inputs always give the same plan. */
 export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}): StackPlan {
   const all = drafts(flags, a, options);
@@ -316,8 +335,12 @@ export function planStack(flags: Flags, a: Addressing, options: PlanOptions = {}
       dependsOn: d.dependsOn ?? [],
       secrets: secretsOf(d.kind),
       env: envOf(d),
-      serverOptions:
-        a.mode === 'native' ? nativeMariadbOptions(flags, d.kind) : composeMariadbOptions(d.kind),
+      serverOptions: [
+        ...(a.mode === 'native'
+          ? nativeMariadbOptions(flags, d.kind)
+          : composeMariadbOptions(d.kind)),
+        ...topologyOptionsIn(flags, a, d.name),
+      ],
     }),
   );
   return { flags, services };

@@ -8,6 +8,7 @@ import { CONTAINER_PORTS, type PortName, WEB_POOLS, type WebPool } from './addre
 import { memberFile, scaledPools } from './autoscale.ts';
 import { type SecretName, STACK_CONSTANTS } from './constants.ts';
 import { faultRoutes, formatRoutes } from './fault-proxy.ts';
+import { SECOND_MASTER } from './masters.ts';
 import type { Addressing, Draft, PlanOptions } from './plan.ts';
 import { lbFallbacks, lbRoutes } from './routes.ts';
 import { secretFile } from './secrets.ts';
@@ -28,6 +29,7 @@ export function serviceEnv(
 ): (d: Draft) => Record<string, string> {
   const byName = new Map(all.map((d) => [d.name, d]));
   const primary = byName.get('mysql-primary');
+  const secondMaster = byName.get(SECOND_MASTER.name);
   const replicas = all.filter((d) => d.kind === 'mysql-replica');
   const shards = all.filter((d) => d.kind === 'mysql-shard');
   const shardReplicas = all.filter((d) => d.kind === 'mysql-shard-replica');
@@ -41,6 +43,8 @@ export function serviceEnv(
 
   const dataVia = (at: (d: Draft | undefined, port: PortName) => string) => ({
     MYSQL_PRIMARY: at(primary, 'mysql'),
+    // DB_TOPOLOGY=master-master: the second writable server (masters.ts).
+    ...(secondMaster ? { MYSQL_PRIMARY_2: at(secondMaster, 'mysql') } : {}),
     MYSQL_REPLICAS: replicas.map((r) => at(r, 'mysql')).join(','),
     ...(shards.length > 0 ? { MYSQL_SHARDS: shards.map((r) => at(r, 'mysql')).join(',') } : {}),
     // Each shard server's replicas, shard by shard: `h:p,h:p;h:p,h:p` (MYSQL_SHARDS's order).
@@ -122,6 +126,7 @@ export function serviceEnv(
           MYSQL_REPLICATION_USER: STACK_CONSTANTS.mysqlReplicationUser,
           MYSQL_REPLICATION_PASSWORD_FILE: file('mysql-replication-password'),
           DB_QUERY_CACHE: flags.dbQueryCache,
+          DB_TOPOLOGY: flags.dbTopology,
         };
       case 'web':
         return {

@@ -12,6 +12,7 @@ import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
 import { ARCHIVE_MIGRATIONS } from '../db/archive-migrations.ts';
 import { DbCluster } from '../db/cluster.ts';
+import { MasterSet } from '../db/master-set.ts';
 import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS, type Migration } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
@@ -21,6 +22,8 @@ import { ReplicaHealth, type ReplicaHealthOptions } from '../db/replica-health.t
 declare module 'fastify' {
   interface FastifyInstance {
     db: DbCluster;
+    /** DB_TOPOLOGY=master-master: the two masters writes are spread over (plugins/masters.ts). */
+    masters: MasterSet | undefined;
   }
 }
 
@@ -45,7 +48,15 @@ async function databasePlugin(
     (address, i) =>
       new DbTarget({ ...common, name: `replica-${i + 1}`, role: 'replica', ...address }),
   );
-  const watch = new WriterWatch([primary, ...replicas], (change) =>
+  // DB_TOPOLOGY=master-master: the second master holds every row too, so it also serves reads
+  // (after the replicas in the rotation, named primary-2 in X-DB); it takes writes through
+  // app.masters only, never as the cluster's writer.
+  const second =
+    config.flags.dbTopology === 'master-master' && config.MYSQL_PRIMARY_2 !== undefined
+      ? new DbTarget({ ...common, name: 'primary-2', role: 'primary', ...config.MYSQL_PRIMARY_2 })
+      : undefined;
+  const readers = second === undefined ? replicas : [...replicas, second];
+  const watch = new WriterWatch([primary, ...readers], (change) =>
     app.log.warn(change, 'the database writer changed (topology record)'),
   );
   // The first decision before serving: a server started after a promotion writes to the new writer.
@@ -57,11 +68,34 @@ async function databasePlugin(
       change.to === 'ok' ? 'replica serves reads again' : 'replica skipped for reads',
     ),
   );
-  if (replicas.length > 0) health.start();
+  if (readers.length > 0) health.start();
   const cluster = new DbCluster(watch, config.CAUSAL_READ_WAIT_MS, health);
   app.decorate('db', cluster);
+  const masters =
+    second === undefined
+      ? undefined
+      : new MasterSet(
+          [primary, second],
+          {
+            probeIntervalMs: config.DB_MASTER_PROBE_INTERVAL_MS,
+            downAfterMs: config.DB_MASTER_DOWN_AFTER_MS,
+          },
+          (change) =>
+            app.log.warn(
+              change,
+              change.up
+                ? 'master answers again: its users write there again'
+                : "master down: its users' writes go to the other master",
+            ),
+        );
+  app.decorate('masters', masters);
+  if (masters !== undefined) {
+    await masters.probe();
+    masters.start();
+    app.addHook('onClose', async () => masters.stop());
+  }
   if (config.flags.dbQueryCache === 'on')
-    registerQcacheMetrics(app.metrics.registry, [primary, ...replicas]);
+    registerQcacheMetrics(app.metrics.registry, [primary, ...readers]);
   app.addHook('onClose', () => cluster.close());
   if (shouldMigrate) {
     await migrateWhenReachable(() => cluster.primary, app, config.STARTUP_DB_WAIT_MS);

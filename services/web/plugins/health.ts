@@ -31,7 +31,8 @@ interface Dependency {
 
 /** Which dependencies a role cannot work without: at least one of them must be up. */
 export function isReady(role: 'all' | 'read' | 'write', states: Record<string, Status>): boolean {
-  if (role === 'write') return states['db:primary'] === 'up';
+  // With DB_TOPOLOGY=master-master either master can take the writes (plugins/masters.ts).
+  if (role === 'write') return states['db:primary'] === 'up' || states['db:primary-2'] === 'up';
   return Object.entries(states).some(([name, s]) => name.startsWith('db:') && s === 'up');
 }
 

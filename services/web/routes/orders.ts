@@ -39,7 +39,7 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
       const token = data.cartToken;
       const scope = `orders:user:${data.userId}`;
       const userId = BigInt(data.userId);
-      const owner = app.homeOf(userId);
+      const owner = app.writeHomeOf(userId);
       // The key names one checkout; the cart it empties is not part of "the same request".
       const claim = key
         ? { scope, key, requestHash: requestDigest('POST /api/orders') }

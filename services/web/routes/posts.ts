@@ -73,7 +73,7 @@ export default async function postRoutes(
       const { data } = sessionOf(request);
       const { body } = request.body;
       const userId = BigInt(data.userId);
-      const owner = app.homeOf(userId);
+      const owner = app.writeHomeOf(userId);
       const key = request.headers['idempotency-key'];
       const claim = key
         ? {

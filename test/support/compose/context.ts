@@ -40,6 +40,7 @@ export const KNOWN_EXTRAS: Readonly<Record<string, Partial<Flags>>> = {
   cdn: { cdn: 'on' },
   autoscaler: { autoscale: 'on' },
   'db-monitor': { dbFailover: 'auto' },
+  'mysql-primary-2': { dbTopology: 'master-master' },
 };
 
 function expectedServices(plan: StackPlan): PlannedService[] {

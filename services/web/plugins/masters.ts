@@ -1,0 +1,39 @@
+/**
+ * `app.writeHomeOf(userId)`: where a user's write goes. Sharded or primary-replica, that is the
+ * user's home (`app.homeOf`); with DB_TOPOLOGY=master-master, the master the user is pinned to
+ * while it is up, the other one while it is down (db/master-set.ts). `X-DB` names the master that
+ * took the write (`primary` or `primary-2`). Reads are not pinned: they go through `app.db` as
+ * before (the second master is one of its readers).
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { IdempotentWrites } from '../db/idempotency.ts';
+import type { Owner } from './shards.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    writeHomeOf(userId: bigint): Owner;
+  }
+}
+
+export interface MastersOptions {
+  readonly idempotencyTtlHours: number;
+}
+
+async function mastersPlugin(app: FastifyInstance, { idempotencyTtlHours }: MastersOptions) {
+  const masters = app.masters;
+  if (masters === undefined) {
+    app.decorate('writeHomeOf', (userId: bigint) => app.homeOf(userId));
+    return;
+  }
+  const ttlSeconds = idempotencyTtlHours * 3600;
+  const owners: Owner[] = masters.targets.map((target) => ({
+    db: app.db,
+    idempotency: new IdempotentWrites(() => target, ttlSeconds),
+    label: target.name,
+    logical: undefined,
+  }));
+  app.decorate('writeHomeOf', (userId: bigint) => owners[masters.pick(userId)] as Owner);
+}
+
+export default fp(mastersPlugin, { name: 'masters', dependencies: ['database', 'shards'] });
