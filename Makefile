@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
+.PHONY: local down status stop start restart test up seed archive timeline db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench plan drill deps build lint
 
 export
 
@@ -35,6 +35,9 @@ seed: build
 
 archive: build
 	@node dist/scripts/archive.js
+
+timeline: build
+	@node dist/scripts/timeline.js
 
 db-status: build
 	@node dist/scripts/db-status.js

@@ -24,6 +24,7 @@ import redis from './plugins/redis.ts';
 import sessions from './plugins/sessions.ts';
 import shards from './plugins/shards.ts';
 import storage from './plugins/storage.ts';
+import timeline from './plugins/timeline.ts';
 import { roleServes } from './route-config.ts';
 import accountRoutes from './routes/accounts.ts';
 import cartRoutes from './routes/cart.ts';
@@ -88,7 +89,8 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   await app.register(metrics);
   await app.register(errors);
   await app.register(database, { config, migrate: options.migrate ?? true });
-  if (config.flags.sessionStore === 'redis' && config.REDIS_URL !== undefined) {
+  const wantsRedis = config.flags.sessionStore === 'redis' || config.flags.feed === 'timeline';
+  if (wantsRedis && config.REDIS_URL !== undefined) {
     await app.register(redis, {
       url: config.REDIS_URL,
       commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
@@ -106,6 +108,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   });
   await app.register(shards, { config, migrate: options.migrate ?? true });
   await app.register(masters, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
+  await app.register(timeline, { config });
   await app.register(storage, { config });
   await app.register(cdn, { config });
   if (config.flags.thumbnails === 'queue' && config.REDIS_URL !== undefined) {

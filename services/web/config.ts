@@ -32,6 +32,7 @@ import { type Flags, resolveFlags } from '../shared/config/flags.ts';
 import { LB_HEALTH_DEFAULTS, noticeTimeMs } from '../shared/lb-health.ts';
 import { LOG_LEVELS } from '../shared/logger.ts';
 import { MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE } from '../shared/thumbnails/job.ts';
+import { DEFAULT_TIMELINE_LENGTH } from './timeline/format.ts';
 import { trustedProxyEntry } from './trusted-proxies.ts';
 
 const MIB = 1024 * 1024;
@@ -55,6 +56,8 @@ const schema = {
   MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
   SHARD_MAP_REFRESH_MS: field(integer(100, 600_000), 2000),
   SHARD_READ_TIMEOUT_MS: field(integer(50, 60_000), 1000),
+  /** FEED=timeline: how many of the newest posts the timeline keeps (older pages scatter-gather). */
+  TIMELINE_LENGTH: field(integer(100, 1_000_000), DEFAULT_TIMELINE_LENGTH),
 
   MEMCACHED_SERVERS: field(list(hostPort), []),
   MEMCACHED_TIMEOUT_MS: field(integer(10, 10_000), 100),
@@ -135,6 +138,8 @@ export function loadWebConfig(env: Env): WebConfig {
 
   if (flags.sessionStore === 'redis' && !raw.REDIS_URL)
     problems.push('REDIS_URL is required when SESSION_STORE=redis');
+  if (flags.feed === 'timeline' && !raw.REDIS_URL)
+    problems.push('REDIS_URL is required when FEED=timeline (the timeline lives in Redis)');
   if (flags.thumbnails === 'queue' && !raw.REDIS_URL)
     problems.push('REDIS_URL is required when THUMBNAILS=queue (the job queue lives in Redis)');
   const sizes = raw.THUMBNAIL_SIZES;

@@ -38,6 +38,11 @@ export interface Flags {
   readonly autoscaleMin: number;
   readonly autoscaleMax: number;
   readonly shards: number;
+  /**
+   * SHARDS above 1: how the feed is read. `scatter` asks every shard server and merges;
+   * `timeline` reads one precomputed timeline in Redis, written by fan-out when a post is made.
+   */
+  readonly feed: 'scatter' | 'timeline';
   /** CPU quota of one app box (web, read-API, write-API, worker; the database at stage 1). */
   readonly boxCpus: number;
   /** Per-tier quotas for benchmark profiles; 0 = no quota (the default). */
@@ -95,6 +100,7 @@ export const FLAG_VARIABLES = {
   AUTOSCALE_MIN: { key: 'autoscaleMin', parser: integer(1, MAX_POOL_SIZE) },
   AUTOSCALE_MAX: { key: 'autoscaleMax', parser: integer(1, MAX_POOL_SIZE) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
+  FEED: { key: 'feed', parser: oneOf(['scatter', 'timeline']) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
   DB_BOX_CPUS: { key: 'dbBoxCpus', parser: tierCpus },
   CACHE_BOX_CPUS: { key: 'cacheBoxCpus', parser: tierCpus },
@@ -129,6 +135,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   autoscaleMin: 1,
   autoscaleMax: 4,
   shards: 1,
+  feed: 'scatter',
   boxCpus: 1,
   dbBoxCpus: 0,
   cacheBoxCpus: 0,
@@ -227,6 +234,11 @@ function crossFlagProblems(flags: Flags): string[] {
     );
   }
   problems.push(...masterMasterProblems(flags));
+  if (flags.feed === 'timeline' && flags.shards < 2) {
+    problems.push(
+      'FEED=timeline needs SHARDS above 1: it replaces the cross-shard scatter-gather (one database walks its feed index in one query)',
+    );
+  }
   if (flags.postsEngine === 'ARCHIVE') {
     problems.push(
       'POSTS_ENGINE=ARCHIVE: the app cannot run on it: ARCHIVE takes only INSERT and SELECT (no UPDATE, DELETE or foreign key) and no index but one on the AUTO_INCREMENT column, and the feed and per-user pages need their created_at indexes; make bench-db measures it on its own',

@@ -283,7 +283,9 @@ function workers(flags: Flags, a: Addressing, dependsOn: readonly string[]): Dra
 }
 
 function needsRedis(flags: Flags): boolean {
-  return flags.sessionStore === 'redis' || flags.thumbnails === 'queue';
+  return (
+    flags.sessionStore === 'redis' || flags.thumbnails === 'queue' || flags.feed === 'timeline'
+  );
 }
 
 type Placement = Pick<PlannedService, 'box' | 'appBox' | 'quota'>;

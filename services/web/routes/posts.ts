@@ -14,7 +14,14 @@ import { sessionOf } from '../plugins/sessions.ts';
 import type { Owner } from '../plugins/shards.ts';
 import { readArchived } from '../posts/archived.ts';
 import { decodeCursor, encodeCursor } from '../posts/cursor.ts';
-import { feedPage, type PostRow, postById, toPost, userPostsPage } from '../posts/sql.ts';
+import {
+  feedPage,
+  type Post,
+  type PostRow,
+  postById,
+  toPost,
+  userPostsPage,
+} from '../posts/sql.ts';
 import { scatterFeed } from '../sharding/feed.ts';
 import { nextId } from '../sharding/ids.ts';
 import { newPostBody, type PageQuery, pageQuery, pageSchema, postSchema } from './post-schemas.ts';
@@ -46,6 +53,15 @@ function cursorOf(before: string | undefined) {
   }
   return cursor;
 }
+
+/** A page of posts already in their API shape (the timeline's), with the same cursor. */
+const postsPage = (posts: Post[], limit: number) => {
+  const last = posts.length === limit ? posts[posts.length - 1] : undefined;
+  return {
+    posts,
+    next: last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
+  };
+};
 
 const page = (rows: PostRow[], limit: number) => {
   const last = rows.length === limit ? rows[rows.length - 1] : undefined;
@@ -94,6 +110,8 @@ export default async function postRoutes(
         if (row === undefined) throw new Error('inserted post not found in its own transaction');
         return { statusCode: 201, body: toPost(row) };
       });
+      // FEED=timeline: fan-out on write, after the commit (a replay adds the same member again).
+      await app.fanOut(result.body);
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
       await app.cache.put(app.cacheKeys.post(result.body.id), result.body);
       // Sharded, the GTID is in the shard server's own domain: its replicas wait for it, other
@@ -189,7 +207,17 @@ export default async function postRoutes(
       const { limit, before } = request.query;
       const cursor = cursorOf(before);
       const shards = app.shards;
+      const timeline = app.timeline;
       const load = async (after: GtidPosition | undefined) => {
+        if (timeline !== undefined) {
+          // FEED=timeline: one Redis read; the shards answer what it cannot (trimmed, or down).
+          try {
+            const got = await timeline.page(limit, cursor);
+            if (got.complete) return { value: postsPage(got.posts, limit), servedBy: 'timeline' };
+          } catch (error) {
+            request.log.warn({ err: error }, 'timeline unreadable: the feed scatter-gathers');
+          }
+        }
         if (shards !== undefined) {
           const gathered = await scatterFeed(
             shards,
