@@ -58,6 +58,8 @@ const schema = {
   SHARD_READ_TIMEOUT_MS: field(integer(50, 60_000), 1000),
   /** FEED=timeline: how many of the newest posts the timeline keeps (older pages scatter-gather). */
   TIMELINE_LENGTH: field(integer(100, 1_000_000), DEFAULT_TIMELINE_LENGTH),
+  /** How long a write to a fenced (moving) logical shard waits for the new map before a 503. */
+  SHARD_MOVE_WAIT_MS: field(integer(0, 60_000), 5000),
 
   MEMCACHED_SERVERS: field(list(hostPort), []),
   MEMCACHED_TIMEOUT_MS: field(integer(10, 10_000), 100),

@@ -54,10 +54,18 @@ export class IdempotentWrites {
   /** The writer now: it changes when a replica is promoted (DbCluster.primary). */
   readonly #writer: () => DbTarget;
   readonly #ttlSeconds: number;
+  /** Runs first in every write's transaction (a shard's write fence, sharding/fence.ts). */
+  readonly #guard: ((tx: Session) => Promise<void>) | undefined;
 
-  constructor(writer: () => DbTarget, ttlSeconds: number) {
+  constructor(writer: () => DbTarget, ttlSeconds: number, guard?: (tx: Session) => Promise<void>) {
     this.#writer = writer;
     this.#ttlSeconds = ttlSeconds;
+    this.#guard = guard;
+  }
+
+  /** The same writes with `guard` run first in each transaction. */
+  guarded(guard: (tx: Session) => Promise<void>): IdempotentWrites {
+    return new IdempotentWrites(this.#writer, this.#ttlSeconds, guard);
   }
 
   /**
@@ -79,6 +87,7 @@ export class IdempotentWrites {
     work: (tx: Session) => Promise<WriteResult<T>>,
   ): Promise<IdempotentResult<T>> {
     const { value, lastGtid, position } = await this.#writer().committed(async (tx) => {
+      await this.#guard?.(tx);
       const answered = claim === undefined ? undefined : await this.#claim(tx, claim);
       if (answered !== undefined && claim !== undefined) return replay<T>(answered, claim);
       return { ...(await this.#remember(tx, claim, await work(tx))), replayed: false };

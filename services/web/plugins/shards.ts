@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbTarget } from '../../shared/db/target.ts';
 import { WriterWatch } from '../../shared/db/writer-watch.ts';
+import { HttpError } from '../../shared/http-error.ts';
 import type { WebConfig } from '../config.ts';
 import { ARCHIVE_MIGRATIONS } from '../db/archive-migrations.ts';
 import { DbCluster } from '../db/cluster.ts';
@@ -16,7 +17,8 @@ import { IdempotentWrites } from '../db/idempotency.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { ReplicaHealth } from '../db/replica-health.ts';
-import { ensureShardMap, readShardMap } from '../sharding/map-store.ts';
+import { ShardFencedError } from '../sharding/fence.ts';
+import { ensureShardMap, readShardMap, readShardMapVersion } from '../sharding/map-store.ts';
 import { SHARDING_MIGRATIONS } from '../sharding/migrations.ts';
 import { ShardRouter, type ShardServer } from '../sharding/router.ts';
 import { migrateWhenReachable, replicaPolicyOf } from './database.ts';
@@ -33,8 +35,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     shards: ShardRouter | undefined;
     homeOf(id: bigint): Owner;
+    /**
+     * Runs a write at the home of `id`. A sharded home whose logical shard is fenced (a reshard
+     * moving it, or this server's map is older than the flip) re-reads the map and retries, for
+     * up to SHARD_MOVE_WAIT_MS; then 503 WEB_ERR_SHARD_MOVING with Retry-After.
+     */
+    writeAt<T>(id: bigint, write: (owner: Owner) => Promise<T>): Promise<T>;
   }
 }
+
+const FENCE_RETRY_MS = 100;
 
 export interface ShardsOptions {
   readonly config: WebConfig;
@@ -54,6 +64,11 @@ async function shardsPlugin(
     };
     app.decorate('shards', undefined);
     app.decorate('homeOf', () => single);
+    // Unsharded, a write goes to the user's write home: the primary, or with
+    // DB_TOPOLOGY=master-master the user's master (plugins/masters.ts, registered after this one).
+    app.decorate('writeAt', <T>(id: bigint, write: (owner: Owner) => Promise<T>) =>
+      write(app.writeHomeOf(id)),
+    );
     return;
   }
   const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
@@ -99,20 +114,47 @@ async function shardsPlugin(
     }
   }
   const map = await ensureShardMap(app.db.primary, servers.length);
-  const router = new ShardRouter(servers, map);
+  const router = new ShardRouter(servers, map, await readShardMapVersion(app.db.primary));
   app.decorate('shards', router);
   app.decorate('homeOf', (id: bigint) => router.forId(id));
   app.log.info(router.describe(), 'shard map loaded');
+  // One re-read at a time: the timer's and those of writes that met a fence share it.
+  let refreshing: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    refreshing ??= (async () => {
+      const version = await readShardMapVersion(app.db.primary);
+      const next = await readShardMap(app.db.primary, servers.length);
+      router.version = version;
+      if (next.some((server, l) => server !== router.map[l])) {
+        router.map = next;
+        app.log.info(router.describe(), 'shard map changed');
+      }
+    })().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+  app.decorate('writeAt', async <T>(id: bigint, write: (owner: Owner) => Promise<T>) => {
+    const deadline = Date.now() + config.SHARD_MOVE_WAIT_MS;
+    for (;;) {
+      try {
+        return await write(router.forId(id));
+      } catch (error) {
+        if (!(error instanceof ShardFencedError)) throw error;
+        if (Date.now() >= deadline)
+          throw new HttpError(
+            503,
+            'WEB_ERR_SHARD_MOVING',
+            `logical shard ${error.logical} is moving to another server; retry shortly`,
+            { 'retry-after': '1' },
+          );
+        await new Promise((r) => setTimeout(r, FENCE_RETRY_MS));
+        await refresh().catch((e: unknown) => app.log.warn({ err: e }, 'shard map refresh failed'));
+      }
+    }
+  });
   const timer = setInterval(() => {
-    readShardMap(app.db.primary, servers.length).then(
-      (next) => {
-        if (next.some((server, l) => server !== router.map[l])) {
-          router.map = next;
-          app.log.info(router.describe(), 'shard map changed');
-        }
-      },
-      (error: unknown) => app.log.warn({ err: error }, 'shard map refresh failed'),
-    );
+    refresh().catch((error: unknown) => app.log.warn({ err: error }, 'shard map refresh failed'));
   }, config.SHARD_MAP_REFRESH_MS).unref();
   app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -89,7 +89,6 @@ export default async function postRoutes(
       const { data } = sessionOf(request);
       const { body } = request.body;
       const userId = BigInt(data.userId);
-      const owner = app.writeHomeOf(userId);
       const key = request.headers['idempotency-key'];
       const claim = key
         ? {
@@ -98,18 +97,21 @@ export default async function postRoutes(
             requestHash: requestDigest('POST /api/posts', body),
           }
         : undefined;
-      const result = await owner.idempotency.writeOnce(claim, async (tx) => {
-        // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
-        const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
-        const inserted = await tx.write('INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)', [
-          id,
-          userId,
-          body,
-        ]);
-        const [row] = await tx.rows<PostRow>(...postById(id ?? BigInt(inserted.insertId)));
-        if (row === undefined) throw new Error('inserted post not found in its own transaction');
-        return { statusCode: 201, body: toPost(row) };
-      });
+      // At the author's home; a reshard's fence makes it wait for the new map (plugins/shards.ts).
+      const { owner, result } = await app.writeAt(userId, async (owner) => ({
+        owner,
+        result: await owner.idempotency.writeOnce(claim, async (tx) => {
+          // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
+          const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
+          const inserted = await tx.write(
+            'INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)',
+            [id, userId, body],
+          );
+          const [row] = await tx.rows<PostRow>(...postById(id ?? BigInt(inserted.insertId)));
+          if (row === undefined) throw new Error('inserted post not found in its own transaction');
+          return { statusCode: 201, body: toPost(row) };
+        }),
+      }));
       // FEED=timeline: fan-out on write, after the commit (a replay adds the same member again).
       await app.fanOut(result.body);
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));

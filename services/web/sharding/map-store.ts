@@ -27,6 +27,14 @@ export async function readShardMap(directory: DbTarget, servers: number): Promis
   return map;
 }
 
+/** The map's version (bumped by every reshard flip); 0 before the table exists. */
+export async function readShardMapVersion(directory: DbTarget): Promise<number> {
+  const [row] = await directory.rows<Row & { version: number }>(
+    'SELECT version FROM shard_map_version WHERE id = 1',
+  );
+  return Number(row?.version ?? 0);
+}
+
 /** Writes the even map of `servers` where no row exists yet, then reads the map back. */
 export async function ensureShardMap(directory: DbTarget, servers: number): Promise<ShardMap> {
   const even = evenShardMap(servers);

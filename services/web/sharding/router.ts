@@ -9,6 +9,7 @@ import { shardOfId } from '../../shared/shard/ids.ts';
 import { formatShardMap, type ShardMap } from '../../shared/shard/shard-map.ts';
 import type { DbCluster } from '../db/cluster.ts';
 import type { IdempotentWrites } from '../db/idempotency.ts';
+import { checkFence } from './fence.ts';
 
 export interface ShardServer {
   readonly name: string;
@@ -25,10 +26,13 @@ export interface Home extends ShardServer {
 export class ShardRouter {
   readonly servers: readonly ShardServer[];
   #map: ShardMap;
+  /** The directory's shard_map_version when the map was read (a reshard's flip bumps it). */
+  version: number;
 
-  constructor(servers: readonly ShardServer[], map: ShardMap) {
+  constructor(servers: readonly ShardServer[], map: ShardMap, version = 0) {
     this.servers = servers;
     this.#map = map;
+    this.version = version;
   }
 
   get map(): ShardMap {
@@ -39,19 +43,28 @@ export class ShardRouter {
     this.#map = map;
   }
 
-  describe(): { logicalShards: number; servers: string[]; map: string } {
+  describe(): { logicalShards: number; servers: string[]; map: string; version: number } {
     return {
+      version: this.version,
       logicalShards: this.#map.length,
       servers: this.servers.map((s) => s.name),
       map: formatShardMap(this.#map),
     };
   }
 
-  /** The server that holds logical shard `logical` now. */
+  /**
+   * The server that holds logical shard `logical` now. Its writes check the shard's write fence
+   * on that server first (sharding/fence.ts), so a write routed by a stale map cannot land there.
+   */
   forLogical(logical: number): Home {
     const server = this.servers[this.#map[logical] ?? -1];
     if (server === undefined) throw new Error(`logical shard ${logical} has no server`);
-    return { ...server, logical, label: `${server.name};logical=${logical}` };
+    return {
+      ...server,
+      idempotency: server.idempotency.guarded((tx) => checkFence(tx, logical, server.name)),
+      logical,
+      label: `${server.name};logical=${logical}`,
+    };
   }
 
   /** Whether an id could be one of ours (its logical shard is on the map). */

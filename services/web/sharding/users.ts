@@ -9,21 +9,28 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { LOGICAL_SHARDS } from '../../shared/shard/shard-map.ts';
+import { checkFence } from './fence.ts';
 
 /** A new user's logical shard: uniform, so 256 logical shards fill evenly. */
 export const newUserShard = (): number => randomInt(LOGICAL_SHARDS);
 
-/** Makes sure the user's row exists on their shard (no-op unsharded). */
+/**
+ * Makes sure the user's row exists on their shard (no-op unsharded), behind the shard's write
+ * fence like every other write there (sharding/fence.ts).
+ */
 export async function ensureShardUser(
   app: FastifyInstance,
   id: bigint,
   username: string,
 ): Promise<void> {
   if (app.shards === undefined) return;
-  await app
-    .homeOf(id)
-    .db.primary.write("INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')", [
-      id,
-      username,
-    ]);
+  await app.writeAt(id, (owner) =>
+    owner.db.primary.transaction(async (tx) => {
+      if (owner.logical !== undefined) await checkFence(tx, owner.logical, owner.label);
+      await tx.write("INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')", [
+        id,
+        username,
+      ]);
+    }),
+  );
 }

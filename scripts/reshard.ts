@@ -1,0 +1,87 @@
+/**
+ * `make reshard MOVE=0-15 TO=mysql-shard-2`: moves logical shards to another shard server of the
+ * running stack while it takes writes (scripts/reshard/run.ts says how); `make reshard` alone
+ * finishes a run that stopped half-way. Prints each phase, the rows copied per second and the
+ * write pause.
+ */
+import { readFileSync } from 'node:fs';
+import { type Connection, createConnection } from 'mysql2/promise';
+import type { StackFile } from '../runner/stack/stack-file.ts';
+import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
+import { ReshardInputError, runReshard } from './reshard/run.ts';
+
+const schema = {
+  STACK_FILE: field(text(), '.stack/stack.json'),
+  /** Logical shards to move: numbers and ranges, `0-15,40`. */
+  MOVE: field(text(/^[0-9,\- ]{0,1024}$/, 'logical shards such as 0-15,40'), ''),
+  /** The target shard server: `mysql-shard-2`, `shard-2` or `2`. */
+  TO: field(text(/^[\w-]{0,32}$/, 'a shard server such as mysql-shard-2'), ''),
+  /** Catch-up's look-back when INNODB_TRX cannot be read (the longest a write may take). */
+  RESHARD_WINDOW_MS: field(integer(1000, 600_000), 30_000),
+  /** Wait between the flip and deleting the source's copy (web servers re-read the map every 2 s). */
+  RESHARD_GRACE_MS: field(integer(0, 600_000), 10_000),
+  RESHARD_BATCH: field(integer(1, 10_000), 1000),
+  RESHARD_PASSES: field(integer(0, 100), 5),
+  /** Tests only: exit (as a crash would) once this phase is reached. */
+  RESHARD_CRASH_AFTER: field(text(/^(|copied|fenced|flipped)$/, 'copied, fenced or flipped'), ''),
+};
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env, schema);
+  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  if (stack.shards === null || stack.shards === undefined)
+    throw new ConfigError(['make reshard needs a sharded stack: start it with SHARDS=2..8']);
+  const password = readFileSync(stack.secrets['mysql-root-password'], 'utf8').trim();
+  const connect = (name: string): Promise<Connection> => {
+    const s = stack.services.find((x) => x.name === name);
+    if (s?.ports.mysql === undefined) throw new Error(`stack.json has no ${name}`);
+    return createConnection({
+      host: s.host,
+      port: s.ports.mysql,
+      // Root: INNODB_TRX (the oldest running transaction) needs the PROCESS privilege.
+      user: stack.mysql.rootUser,
+      password,
+      database: stack.mysql.database,
+      connectTimeout: 5000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+    });
+  };
+  const directory = await connect('mysql-primary');
+  const servers: Connection[] = [];
+  try {
+    for (const name of stack.shards.servers) servers.push(await connect(name));
+    const report = await runReshard({
+      directory,
+      servers,
+      move: env.MOVE,
+      to: env.TO,
+      windowMs: env.RESHARD_WINDOW_MS,
+      graceMs: env.RESHARD_GRACE_MS,
+      batch: env.RESHARD_BATCH,
+      maxPasses: env.RESHARD_PASSES,
+      quietRows: 50,
+      say: (line) => console.log(`reshard: ${line}`),
+      reached: (phase) => {
+        if (phase !== env.RESHARD_CRASH_AFTER) return;
+        console.log(`reshard: RESHARD_CRASH_AFTER=${phase}: exiting without finishing`);
+        process.exit(3);
+      },
+    });
+    const perSecond = Math.round(report.rowsCopied / Math.max(report.copyMs / 1000, 0.001));
+    console.log(
+      `reshard: done (job ${report.job}): ${report.rowsCopied} rows copied in ${report.copyMs} ms (${perSecond} rows/s), write pause ${report.pauseMs ?? 'n/a (resumed after the flip)'} ms, ${report.rowsDeleted} rows deleted from the source, map version ${report.mapVersion}`,
+    );
+    console.log(`RESHARD_RESULT ${JSON.stringify({ ...report, rowsPerSecond: perSecond })}`);
+  } finally {
+    await Promise.allSettled([directory, ...servers].map((c) => c.end()));
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ReshardInputError)
+    console.error(`reshard: ${error.message}`);
+  else console.error(`reshard failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof ReshardInputError || error instanceof ConfigError ? 2 : 1);
+});
