@@ -13,7 +13,7 @@
  *
  * Settings changed from the product's defaults, and why: SHARDS=2 is what is under test;
  * CACHE=off so reads reach a database and X-DB names it; DB_REPLICAS=0 (so READ_FROM=primary) and one server per pool,
- * because the machine is small (shard servers have no replicas yet); RESHARD_GRACE_MS=4000 (10 s
+ * because the machine is small; RESHARD_GRACE_MS=4000 (10 s
  * by default) only shortens the wait before cleanup, which is still two map refreshes long.
  */
 import assert from 'node:assert/strict';
