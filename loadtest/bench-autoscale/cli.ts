@@ -52,9 +52,18 @@ const FLAGS = {
   // The day is compressed into minutes: so is the scale-in wait (defaults 120 s and 60 s).
   AUTOSCALE_STABILISATION_S: env.AUTOSCALE_STABILISATION_S ?? '30',
   AUTOSCALE_SCALE_IN_COOLDOWN_S: env.AUTOSCALE_SCALE_IN_COOLDOWN_S ?? '20',
+  // The tracked metric and its target: the product's unless set (e.g. AUTOSCALE_METRIC=cpu
+  // AUTOSCALE_TARGET=0.6 tracks 60 % of each box's quota, AWS and HPA's usual headroom).
+  ...(env.AUTOSCALE_METRIC ? { AUTOSCALE_METRIC: env.AUTOSCALE_METRIC } : {}),
+  ...(env.AUTOSCALE_TARGET ? { AUTOSCALE_TARGET: env.AUTOSCALE_TARGET } : {}),
   // The login rate limit is for people; the scenario logs its users in at once.
   RATE_LIMIT_LOGIN_PER_MINUTE: '0',
 };
+
+const POLICY =
+  env.AUTOSCALE_METRIC || env.AUTOSCALE_TARGET
+    ? `${env.AUTOSCALE_METRIC ?? 'inflight'} target ${env.AUTOSCALE_TARGET ?? 'as the product'}`
+    : 'product policy';
 
 async function main(): Promise<void> {
   const stackDir = mkdtempSync(join(tmpdir(), 'scaling-lab-bench-autoscale-'));
@@ -125,7 +134,11 @@ async function main(): Promise<void> {
         set: () => fixedFleet(stack, MAX),
         scaled: false,
       },
-      { name: `AUTOSCALE=on (1–${MAX})`, set: () => autoscaledFleet(stack, 1), scaled: true },
+      {
+        name: `AUTOSCALE=on (1–${MAX}, ${POLICY})`,
+        set: () => autoscaledFleet(stack, 1),
+        scaled: true,
+      },
     ];
     const rows: RunRow[] = [];
     for (const run of runs) {
