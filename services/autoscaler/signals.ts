@@ -1,7 +1,11 @@
 /**
  * The live signals the policy tracks, from two snapshots of the LB's /stats.json taken an interval
- * apart. Pure: per pool, the servers in rotation, requests in flight per server (now), requests per
+ * apart. Pure: per pool, the servers in rotation, requests in flight per server, requests per
  * second per server (from the counters' difference) and the mean latency over the interval.
+ *
+ * In flight is the larger of two readings: the requests in flight (and queued) at the instant of the
+ * snapshot, which sees a backlog building, and the mean over the interval by Little's law (seconds
+ * of latency completed per second of the interval), which one sample taken in a lull cannot hide.
  */
 
 /** The part of the LB's /stats.json the autoscaler reads (services/lb/admin/stats.ts). */
@@ -40,10 +44,11 @@ export function poolSignals(
   const inflight = now.backends.reduce((sum, b) => sum + b.inflight, 0) + now.queued;
   const requests = before === undefined ? 0 : Math.max(0, now.requests - before.requests);
   const latency = before === undefined ? 0 : Math.max(0, now.latencySum - before.latencySum);
+  const meanInflight = intervalMs > 0 ? latency / (intervalMs / 1000) : 0;
   return {
     pool: now.name,
     current,
-    inflightPerServer: inflight / servers,
+    inflightPerServer: Math.max(inflight, meanInflight) / servers,
     rpsPerServer: intervalMs > 0 ? requests / (intervalMs / 1000) / servers : 0,
     meanLatencyS: requests > 0 ? latency / requests : null,
   };

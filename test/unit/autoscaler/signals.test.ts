@@ -44,3 +44,17 @@ test('down servers are not capacity; queued requests are load; a first sample ha
   // A restarted LB (counters back to zero) is not a negative rate.
   assert.equal(poolSignals(snap(900, 9, [0]), snap(10, 0.1, [0]), 1000).rpsPerServer, 0);
 });
+
+test('in flight is the larger of the instant reading and the interval mean (Little law)', () => {
+  // Sampled in a lull (nothing in flight at the instant) after 2 s that completed 12 s of latency:
+  // on average 6 requests were in flight, 3 per server.
+  assert.equal(
+    poolSignals(snap(1000, 10, [0, 0]), snap(1600, 22, [0, 0]), 2000).inflightPerServer,
+    3,
+  );
+  // A backlog building now outweighs a calm interval.
+  assert.equal(
+    poolSignals(snap(1000, 10, [0, 0]), snap(1010, 10.1, [7, 5]), 2000).inflightPerServer,
+    6,
+  );
+});
