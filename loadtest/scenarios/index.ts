@@ -5,6 +5,7 @@ import { sessions } from './sessions.ts';
 import { feedReads, postReads } from './single-read.ts';
 import { staticFiles } from './static.ts';
 import { uploads } from './uploads.ts';
+import { writes } from './writes.ts';
 
 export const SCENARIO_FACTORIES: Readonly<Record<ScenarioName, (ctx: WorkerContext) => Scenario>> =
   {
@@ -14,4 +15,5 @@ export const SCENARIO_FACTORIES: Readonly<Record<ScenarioName, (ctx: WorkerConte
     static: staticFiles,
     'post-reads': postReads,
     'feed-reads': feedReads,
+    writes,
   };

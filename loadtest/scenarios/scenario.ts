@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'static',
   'post-reads',
   'feed-reads',
+  'writes',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -34,6 +34,7 @@ import mediaDeleteRoutes from './routes/media-delete.ts';
 import orderRoutes from './routes/orders.ts';
 import pageRoutes from './routes/pages.ts';
 import postRoutes from './routes/posts.ts';
+import shardRoutes from './routes/shards.ts';
 import { MemorySessionStore } from './sessions/memory-store.ts';
 import { RedisSessionStore } from './sessions/redis-store.ts';
 import { Catalog } from './shop/catalog.ts';
@@ -155,6 +156,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   await app.register(cartRoutes, { catalog, serverId: config.SERVER_ID });
   await app.register(orderRoutes);
   await app.register(postRoutes, { ...reads, shardReadTimeoutMs: config.SHARD_READ_TIMEOUT_MS });
+  await app.register(shardRoutes);
   await app.register(mediaRoutes, {
     ...reads,
     maxBytes: config.UPLOAD_MAX_BYTES,

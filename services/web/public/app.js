@@ -165,4 +165,40 @@ $('#upload').onsubmit = async (event) => {
   }
 };
 
-await Promise.allSettled([refreshProducts(), refreshFeed(), refreshMe()]);
+// The shard map, live: asked again every 2 s (as often as the web servers re-read it), not logged.
+async function refreshShards() {
+  const response = await fetch('/api/shards', { credentials: 'same-origin' });
+  if (!response.ok) return true;
+  const view = await response.json();
+  if (!view.sharded) return false;
+  const replicasOf = new Map(view.servers.map((s) => [s.name, s.replicas]));
+  $('#shards').hidden = false;
+  $('#shard-map').textContent =
+    `${view.logicalShards} logical shards on ${view.servers.length} servers: ${view.map} · ${view.source === 'directory' ? 'read from the directory' : 'the web server’s copy (directory unreachable)'} at ${new Date().toLocaleTimeString()}`;
+  $('#shard-ranges').replaceChildren(
+    ...view.ranges.map((range) => {
+      const row = document.createElement('tr');
+      const replicas = (replicasOf.get(range.server) ?? [])
+        .map((r) => `${r.name}${r.available ? '' : ' (down)'}`)
+        .join(', ');
+      for (const value of [
+        range.from === range.to ? `${range.from}` : `${range.from}–${range.to}`,
+        range.server,
+        replicas || '—',
+      ]) {
+        const cell = document.createElement('td');
+        cell.textContent = value;
+        row.append(cell);
+      }
+      return row;
+    }),
+  );
+  return true;
+}
+
+async function followShards() {
+  const sharded = await refreshShards().catch(() => true);
+  if (sharded) setTimeout(followShards, 2000);
+}
+
+await Promise.allSettled([refreshProducts(), refreshFeed(), refreshMe(), followShards()]);

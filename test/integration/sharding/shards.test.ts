@@ -220,6 +220,43 @@ test('SHARDS=2: ids, routing, unique usernames, cross-shard paging, a paused sha
     );
   });
 
+  await t.test('GET /api/shards and the explorer show the directory’s map, live', async () => {
+    const client = stack.client();
+    const reply = await client.get<{
+      sharded: boolean;
+      map: string;
+      ranges: { from: number; to: number; server: string }[];
+      servers: { name: string; logicalShards: number; replicas: { name: string }[] }[];
+      source: string;
+    }>('/api/shards');
+    assert.equal(reply.status, 200);
+    assert.deepEqual(reply.body.ranges, [
+      { from: 0, to: 127, server: 'shard-1' },
+      { from: 128, to: 255, server: 'shard-2' },
+    ]);
+    assert.deepEqual(
+      reply.body.servers.map((s) => [s.name, s.logicalShards, s.replicas.map((r) => r.name)]),
+      [
+        ['shard-1', 128, ['shard-1/replica-1']],
+        ['shard-2', 128, ['shard-2/replica-1']],
+      ],
+    );
+    assert.equal(reply.body.source, 'directory');
+    // A row of the directory's map changed (as a reshard's flip would) shows at once, not after
+    // the web servers' next re-read; put back at once.
+    const directory = await connectMysql(stack.info, { database: stack.info.mysql.database });
+    try {
+      await query(directory, 'UPDATE shard_map SET server = 0 WHERE logical_shard = 255');
+      const moved = await client.get<{ map: string }>('/api/shards');
+      assert.equal(moved.body.map, '0-127:0,128-254:1,255:0');
+    } finally {
+      await query(directory, 'UPDATE shard_map SET server = 1 WHERE logical_shard = 255');
+      await directory.end();
+    }
+    const page = await client.get<string>('/');
+    assert.match(String(page.body), /id="shards"/);
+  });
+
   await t.test(
     'causal reads on a shard: the writer sees their post, strangers the replica',
     async () => {

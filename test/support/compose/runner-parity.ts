@@ -78,6 +78,9 @@ function mariadb(ctx: CheckContext, s: PlannedService): string[] {
   );
   if (!compose?.command?.includes(`--server-id=${String(s.serverId)}`))
     problems.push(`command does not set --server-id=${String(s.serverId)}`);
+  // A shard server's own GTID domain (launch-spec.ts), as the runner passes it.
+  for (const option of launchSpec(s, RUNNER).args.filter((a) => a.startsWith('--gtid-domain-id=')))
+    if (!compose?.command?.includes(option)) problems.push(`command does not pass ${option}`);
   const raw = serviceIn(ctx.raw, name)?.command ?? [];
   for (const option of s.serverOptions)
     if (!raw.includes(option)) problems.push(`command does not pass ${option}`);
@@ -132,6 +135,8 @@ function s3(ctx: CheckContext, s: PlannedService): string[] {
 const BY_KIND: Readonly<Record<string, (ctx: CheckContext, s: PlannedService) => string[]>> = {
   'mysql-primary': mariadb,
   'mysql-replica': mariadb,
+  'mysql-shard': mariadb,
+  'mysql-shard-replica': mariadb,
   redis,
   memcached,
   s3,
