@@ -115,10 +115,18 @@ export async function runShards(
           RAMP_MAX_STEPS: String(c.RAMP_MAX_STEPS),
           RAMP_REFINE: String(c.RAMP_REFINE),
         });
-        await warmUp(load, prepared);
-        const { value, sampling } = await sampleWhile(readStack(stack.stackFile), () =>
-          runMode(load, prepared, progressLine(id)),
-        );
+        const attempt = async () => {
+          await warmUp(load, prepared);
+          return sampleWhile(readStack(stack.stackFile), () =>
+            runMode(load, prepared, progressLine(id)),
+          );
+        };
+        // One more try on the same stack: on a crowded machine a writer's login can time out
+        // before any load is offered (as make bench does).
+        const { value, sampling } = await attempt().catch((error: unknown) => {
+          say(`bench-shards: ${id}: ${message(error)}; trying once more`);
+          return attempt();
+        });
         if (process.stderr.isTTY) process.stderr.write('\n');
         const m: Measurement = {
           config: load,
