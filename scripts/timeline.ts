@@ -1,8 +1,9 @@
 /**
  * `make timeline`: rebuilds the precomputed timeline (FEED=timeline) of a running sharded stack
  * from its shard servers: each one's newest TIMELINE_LENGTH posts, k-way merged, replace the
- * timeline in one step. Needed after posts were loaded behind the web servers' back (`make seed`
- * writes to the databases directly, so it fans nothing out) or after a Redis outage lost writes.
+ * timeline in one step. Needed after posts were loaded into the shard servers behind the web
+ * servers' back (nothing fanned them out), after `make archive` moved posts out, or after a Redis
+ * outage lost timeline writes.
  * Prints how many posts, how long it took and the timeline's size in Redis.
  */
 import { readFileSync } from 'node:fs';

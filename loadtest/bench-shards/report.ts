@@ -73,11 +73,11 @@ const f = (x: number | null | undefined, digits = 0) =>
   x === null || x === undefined ? '—' : x.toFixed(digits);
 const load = (l: readonly number[]) => l.map((x) => x.toFixed(1)).join(' / ');
 
-/** The CPU of the database boxes (mean cores) during the ramp, e.g. `mysql-shard-1 0.10`. */
+/** The CPU of the database boxes during the ramp, mean/peak cores: `mysql-shard-1 0.05/0.10`. */
 function dbCpu(row: ShardRow): string {
   return Object.entries(row.cpu)
     .filter(([name]) => name.startsWith('mysql'))
-    .map(([name, c]) => `${name} ${c.mean.toFixed(2)}`)
+    .map(([name, c]) => `${name} ${c.mean.toFixed(2)}/${c.peak.toFixed(2)}`)
     .join(', ');
 }
 
@@ -96,7 +96,7 @@ export function reportText(
   );
   lines.push('');
   lines.push(
-    '| run | writes/s at SLO | p99 ms | broke at | bottleneck | DB CPU (cores, mean) | generator cores (busiest thread) | machine busy | load avg |',
+    '| run | writes/s at SLO | p99 ms | broke at | bottleneck | DB CPU (cores, mean/peak) | generator cores (busiest thread) | machine busy | load avg |',
   );
   lines.push('| --- | ---: | ---: | --- | --- | --- | --- | ---: | --- |');
   for (const r of rows) {
