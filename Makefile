@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive timeline reshard db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench-shards bench plan drill deps build lint
+.PHONY: local down status stop start restart test up seed archive timeline reshard db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench-shards bench-reshard bench plan drill deps build lint
 
 export
 
@@ -85,6 +85,10 @@ bench-autoscale: build
 # Write throughput with 1, 2, 4 shard servers at a fixed DB_BOX_CPUS; the feed scatter vs timeline
 bench-shards: build
 	@node dist/loadtest/bench-shards/cli.js
+
+# The online reshard under a write load: pause, errors, rows copied per second (SHARDS=2, ~3 min)
+bench-reshard: build
+	@node dist/loadtest/bench-reshard/cli.js
 
 # Fault drills against the running stack: make drill [NAME=primary-kill] [LIST=1]
 drill: build

@@ -41,8 +41,15 @@ declare module 'fastify' {
      * up to SHARD_MOVE_WAIT_MS; then 503 WEB_ERR_SHARD_MOVING with Retry-After.
      */
     writeAt<T>(id: bigint, write: (owner: Owner) => Promise<T>): Promise<T>;
+    /**
+     * Re-reads the shard map now (a read that found nothing where the map says). At most once
+     * per MAP_FOLLOW_MS, so misses (real 404s) cost the directory little.
+     */
+    followShardMap(): Promise<void>;
   }
 }
+
+const MAP_FOLLOW_MS = 50;
 
 const FENCE_RETRY_MS = 100;
 
@@ -69,6 +76,7 @@ async function shardsPlugin(
     app.decorate('writeAt', <T>(id: bigint, write: (owner: Owner) => Promise<T>) =>
       write(app.writeHomeOf(id)),
     );
+    app.decorate('followShardMap', async () => undefined);
     return;
   }
   const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
@@ -119,21 +127,28 @@ async function shardsPlugin(
   app.decorate('homeOf', (id: bigint) => router.forId(id));
   app.log.info(router.describe(), 'shard map loaded');
   // One re-read at a time: the timer's and those of writes that met a fence share it.
-  let refreshing: Promise<void> | undefined;
-  const refresh = (): Promise<void> => {
+  let refreshing: Promise<boolean> | undefined;
+  let refreshedAt = 0;
+  /** Re-reads the map; whether it changed. */
+  const refresh = (): Promise<boolean> => {
     refreshing ??= (async () => {
       const version = await readShardMapVersion(app.db.primary);
       const next = await readShardMap(app.db.primary, servers.length);
       router.version = version;
-      if (next.some((server, l) => server !== router.map[l])) {
-        router.map = next;
-        app.log.info(router.describe(), 'shard map changed');
-      }
+      refreshedAt = Date.now();
+      if (!next.some((server, l) => server !== router.map[l])) return false;
+      router.map = next;
+      app.log.info(router.describe(), 'shard map changed');
+      return true;
     })().finally(() => {
       refreshing = undefined;
     });
     return refreshing;
   };
+  app.decorate('followShardMap', async () => {
+    if (Date.now() - refreshedAt < MAP_FOLLOW_MS && refreshing === undefined) return;
+    await refresh().catch((e: unknown) => app.log.warn({ err: e }, 'shard map refresh failed'));
+  });
   app.decorate('writeAt', async <T>(id: bigint, write: (owner: Owner) => Promise<T>) => {
     const deadline = Date.now() + config.SHARD_MOVE_WAIT_MS;
     for (;;) {

@@ -133,16 +133,28 @@ export default async function postRoutes(
       const id = parseId(request.params.id);
       if (id === undefined || !(app.shards?.holds(id) ?? true))
         throw new HttpError(404, 'WEB_ERR_POST_NOT_FOUND', `no post ${request.params.id}`);
-      const owner = app.homeOf(id);
       const after = writerPosition(request, options);
       const result = await app.cache.aside(
         app.cacheKeys.post(id),
         async () => {
-          const { rows, servedBy } = await owner.db.read<PostRow>(
-            options.readFrom,
-            ...postById(id),
-            { after },
-          );
+          let owner = app.homeOf(id);
+          let { rows, servedBy } = await owner.db.read<PostRow>(options.readFrom, ...postById(id), {
+            after,
+          });
+          // Missing where this server's map says: a reshard may have just moved it (a post
+          // written on the new server, read with the old map). Re-read the map; ask the new home.
+          if (rows.length === 0 && app.shards !== undefined) {
+            await app.followShardMap();
+            const moved = app.homeOf(id);
+            if (moved.label !== owner.label) {
+              owner = moved;
+              ({ rows, servedBy } = await owner.db.read<PostRow>(
+                options.readFrom,
+                ...postById(id),
+                { after },
+              ));
+            }
+          }
           const [row] = rows;
           if (row !== undefined) return { value: toPost(row), servedBy: sharded(owner, servedBy) };
           // Not in the database: perhaps moved to the archive (`make archive`), the slow path.
