@@ -80,6 +80,8 @@ export interface StackFile {
     readonly servers: readonly string[];
     /** Each shard server's replicas (DB_REPLICAS of them), by server name. */
     readonly replicas: Readonly<Record<string, readonly string[]>>;
+    /** SHARD_SPARES: servers that start with no logical shard (`make reshard` fills them). */
+    readonly spares: readonly string[];
     readonly initialMap: string;
   } | null;
   readonly s3: {
@@ -191,6 +193,8 @@ function shardsOf(plan: StackPlan): StackFile['shards'] {
         plan.services.filter((s) => s.replicaOf === name).map((s) => s.name),
       ]),
     ),
-    initialMap: formatShardMap(evenShardMap(servers.length)),
+    // SHARD_SPARES: the last servers start empty (the even map spans the first SHARDS).
+    spares: servers.slice(plan.flags.shards),
+    initialMap: formatShardMap(evenShardMap(plan.flags.shards)),
   };
 }

@@ -157,9 +157,10 @@ export function loadWebConfig(env: Env): WebConfig {
   if (flags.readFrom === 'replicas' && raw.MYSQL_REPLICAS.length === 0) {
     problems.push('MYSQL_REPLICAS needs at least one host:port when READ_FROM=replicas');
   }
-  if (flags.shards > 1 && raw.MYSQL_SHARDS.length !== flags.shards)
+  const shardServers = flags.shards + flags.shardSpares;
+  if (flags.shards > 1 && raw.MYSQL_SHARDS.length !== shardServers)
     problems.push(
-      `MYSQL_SHARDS needs ${flags.shards} host:port entries when SHARDS=${flags.shards} (has ${raw.MYSQL_SHARDS.length})`,
+      `MYSQL_SHARDS needs ${shardServers} host:port entries when SHARDS=${flags.shards}${flags.shardSpares > 0 ? ` and SHARD_SPARES=${flags.shardSpares}` : ''} (has ${raw.MYSQL_SHARDS.length})`,
     );
   if (flags.dbTopology === 'master-master' && raw.MYSQL_PRIMARY_2 === undefined)
     problems.push('MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master');

@@ -39,6 +39,11 @@ export interface Flags {
   readonly autoscaleMax: number;
   readonly shards: number;
   /**
+   * SHARDS above 1: shard servers started empty (no logical shard in the first map), the free
+   * slots `make reshard` moves logical shards onto (`mysql-shard-<SHARDS+1>`…).
+   */
+  readonly shardSpares: number;
+  /**
    * SHARDS above 1: how the feed is read. `scatter` asks every shard server and merges;
    * `timeline` reads one precomputed timeline in Redis, written by fan-out when a post is made.
    */
@@ -100,6 +105,7 @@ export const FLAG_VARIABLES = {
   AUTOSCALE_MIN: { key: 'autoscaleMin', parser: integer(1, MAX_POOL_SIZE) },
   AUTOSCALE_MAX: { key: 'autoscaleMax', parser: integer(1, MAX_POOL_SIZE) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
+  SHARD_SPARES: { key: 'shardSpares', parser: integer(0, 6) },
   FEED: { key: 'feed', parser: oneOf(['scatter', 'timeline']) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
   DB_BOX_CPUS: { key: 'dbBoxCpus', parser: tierCpus },
@@ -135,6 +141,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   autoscaleMin: 1,
   autoscaleMax: 4,
   shards: 1,
+  shardSpares: 0,
   feed: 'scatter',
   boxCpus: 1,
   dbBoxCpus: 0,
@@ -234,6 +241,12 @@ function crossFlagProblems(flags: Flags): string[] {
     );
   }
   problems.push(...masterMasterProblems(flags));
+  if (flags.shardSpares > 0 && flags.shards < 2)
+    problems.push('SHARD_SPARES needs SHARDS above 1: a spare is an empty shard server');
+  if (flags.shards + flags.shardSpares > 8)
+    problems.push(
+      `SHARDS + SHARD_SPARES is at most 8 shard servers (${flags.shards} + ${flags.shardSpares})`,
+    );
   if (flags.feed === 'timeline' && flags.shards < 2) {
     problems.push(
       'FEED=timeline needs SHARDS above 1: it replaces the cross-shard scatter-gather (one database walks its feed index in one query)',

@@ -234,7 +234,8 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
  */
 function shardServers(flags: Flags, a: Addressing): Draft[] {
   if (flags.shards < 2) return [];
-  return Array.from({ length: flags.shards }, (_, i): Draft[] => {
+  // SHARD_SPARES more, started empty: the first map gives them no logical shard.
+  return Array.from({ length: flags.shards + flags.shardSpares }, (_, i): Draft[] => {
     const name = shardServerName(i);
     const primary: Draft = {
       name,

@@ -121,7 +121,7 @@ async function shardsPlugin(
       await ensurePostsEngine(s.db.primary, config.flags.postsEngine, app.log);
     }
   }
-  const map = await ensureShardMap(app.db.primary, servers.length);
+  const map = await ensureShardMap(app.db.primary, config.flags.shards, servers.length);
   const router = new ShardRouter(servers, map, await readShardMapVersion(app.db.primary));
   app.decorate('shards', router);
   app.decorate('homeOf', (id: bigint) => router.forId(id));

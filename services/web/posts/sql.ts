@@ -43,10 +43,25 @@ export const postById = (id: bigint): [string, Param[]] => [
   [id],
 ];
 
-export function feedPage(limit: number, before: Cursor | undefined): [string, Param[]] {
+/**
+ * The newest posts before the cursor. `logical` (sharded): only those logical shards' posts (a
+ * post's logical shard is in bits 10..22 of its id), so the copy a reshard is making on its target,
+ * or the old one not yet cleaned up on its source, is never read twice.
+ */
+export function feedPage(
+  limit: number,
+  before: Cursor | undefined,
+  logical?: readonly number[],
+): [string, Param[]] {
+  const where = [
+    ...(before ? [BEFORE] : []),
+    ...(logical === undefined
+      ? []
+      : [`((p.id >> 10) & 8191) IN (${logical.map(Number).join(', ')})`]),
+  ];
   return [
     `SELECT ${COLUMNS} FROM posts p FORCE INDEX (idx_posts_created) STRAIGHT_JOIN users u ON u.id = p.user_id
-     ${before ? `WHERE ${BEFORE}` : ''} ${NEWEST_FIRST} LIMIT ?`,
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${NEWEST_FIRST} LIMIT ?`,
     [...(before ? cursorParams(before) : []), limit],
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * The cross-shard feed: a scatter-gather. Every shard server is asked for its own newest `limit`
+ * The cross-shard feed: a scatter-gather. Every shard server holding logical shards is asked for its own newest `limit`
  * posts before the cursor, each with its own deadline (SHARD_READ_TIMEOUT_MS); the answers are
  * k-way merged (posts/merge.ts) into one page whose cursor pages correctly across all shards. A
  * server that fails or misses its deadline is named in `missingShards` rather than failing the
@@ -8,6 +8,7 @@
 
 import { DbUnavailableError, dbFailureOf } from '../../shared/db/errors.ts';
 import { withDeadline } from '../../shared/deadline.ts';
+import { shardsOn } from '../../shared/shard/shard-map.ts';
 import type { GtidPosition } from '../consistency/gtid.ts';
 import type { ReadFrom } from '../db/cluster.ts';
 import type { Cursor } from '../posts/cursor.ts';
@@ -31,15 +32,26 @@ export async function scatterFeed(
   /** The reader's own writes (causal reads): each server keeps the part in its domain. */
   after?: GtidPosition,
 ): Promise<ScatterPage> {
-  const asked = router.servers.map((server) =>
-    withDeadline(server.db.read<PostRow>(from, ...feedPage(limit, cursor), { after }), timeoutMs),
+  // Each server is asked only for the logical shards the map gives it now (a reshard's copy on its
+  // target, or its source's copy before the cleanup, is not read twice); a server with none (a
+  // spare, SHARD_SPARES) is not asked.
+  const map = router.map;
+  const holding = router.servers.flatMap((server, i) => {
+    const logical = shardsOn(map, i);
+    return logical.length === 0 ? [] : [{ server, logical }];
+  });
+  const asked = holding.map(({ server, logical }) =>
+    withDeadline(
+      server.db.read<PostRow>(from, ...feedPage(limit, cursor, logical), { after }),
+      timeoutMs,
+    ),
   );
   const settled = await Promise.allSettled(asked);
   const lists: PostRow[][] = [];
   const servedBy: string[] = [];
   const missing: string[] = [];
   settled.forEach((outcome, i) => {
-    const name = router.servers[i]?.name ?? `shard-${i + 1}`;
+    const name = holding[i]?.server.name ?? `shard-${i + 1}`;
     if (outcome.status === 'fulfilled') {
       lists.push(outcome.value.rows);
       servedBy.push(outcome.value.servedBy);

@@ -35,9 +35,16 @@ export async function readShardMapVersion(directory: DbTarget): Promise<number> 
   return Number(row?.version ?? 0);
 }
 
-/** Writes the even map of `servers` where no row exists yet, then reads the map back. */
-export async function ensureShardMap(directory: DbTarget, servers: number): Promise<ShardMap> {
-  const even = evenShardMap(servers);
+/**
+ * Writes the even map of the first `initial` servers where no row exists yet (SHARD_SPARES, the
+ * rest, start empty), then reads the map back, valid for `servers` in all.
+ */
+export async function ensureShardMap(
+  directory: DbTarget,
+  initial: number,
+  servers: number,
+): Promise<ShardMap> {
+  const even = evenShardMap(initial);
   await directory.write(
     `INSERT IGNORE INTO shard_map (logical_shard, server) VALUES ${even.map(() => '(?, ?)').join(', ')}`,
     even.flatMap((server, logical) => [logical, server]),

@@ -1,6 +1,7 @@
 /**
  * `make reshard` against real MariaDB processes (SHARDS=2), while a write load runs:
- *   - logical shards holding load users move from their server to the other one; every post the
+ *   - logical shards holding load users move from their server to a new, empty one (the spare
+ *     of SHARD_SPARES=1), and later back (a merge into an existing server); every post the
  *     load wrote carries an Idempotency-Key in the ledger, and afterwards every acknowledged post
  *     is on exactly one shard server with the id it was answered with (none lost, none twice);
  *   - the moved users' rows are on the target only (the source's copy is cleaned up), the map row
@@ -13,7 +14,8 @@
  *
  * Settings changed from the product's defaults, and why: SHARDS=2 is what is under test;
  * CACHE=off so reads reach a database and X-DB names it; DB_REPLICAS=0 (so READ_FROM=primary) and one server per pool,
- * because the machine is small; RESHARD_GRACE_MS=4000 (10 s
+ * because the machine is small; SHARD_SPARES=1 (the default is 0) gives the move a new, empty
+ * server; RESHARD_GRACE_MS=4000 (10 s
  * by default) only shortens the wait before cleanup, which is still two map refreshes long.
  */
 import assert from 'node:assert/strict';
@@ -40,6 +42,7 @@ const FLAGS = {
   WRITE_API_REPLICAS: '1',
   DB_REPLICAS: '0',
   READ_FROM: 'primary',
+  SHARD_SPARES: '1',
 };
 const GRACE = { RESHARD_GRACE_MS: '4000' };
 
@@ -75,7 +78,11 @@ test('make reshard moves logical shards under writes, and back after a crash', a
   const moving = [...new Set(first.filter((l) => (source === 0 ? l < 128 : l >= 128)))].sort(
     (a, b) => a - b,
   );
-  const target = 1 - source;
+  // The target is the spare (SHARD_SPARES=1): a new, empty server; the merge goes back to source.
+  const target = 2;
+  assert.deepEqual(stack.info.shards?.spares, ['mysql-shard-3']);
+  const held = await query(directory, 'SELECT COUNT(*) AS n FROM shard_map WHERE server = 2');
+  assert.equal(Number(held[0]?.n), 0, 'the spare starts with no logical shard');
   const MOVE = formatShardList(moving);
   const movedUsers = accounts.filter((a) => moving.includes(logicalOf(a.username)));
   t.diagnostic(`moving ${MOVE} (${movedUsers.length} of 8 users) to mysql-shard-${target + 1}`);
@@ -208,6 +215,15 @@ test('make reshard moves logical shards under writes, and back after a crash', a
         'WEB_ERR_SHARD_MOVING',
       );
       assert.equal(headerOf(refused, 'retry-after'), '1');
+      // Both servers hold the moving shards' rows now: the feed reads each logical shard once.
+      const feed = await client.get<{ posts: { id: string }[]; missingShards?: string[] }>(
+        '/api/feed?limit=100',
+      );
+      assert.equal(feed.status, 200);
+      assert.equal(feed.body.missingShards, undefined);
+      const ids = feed.body.posts.map((p) => p.id);
+      assert.equal(new Set(ids).size, ids.length, 'no post twice in the feed');
+      assert.ok(ids.length > 50);
       const other = await runReshardScript(stack.stackFile, { MOVE: '200', TO: '1' });
       assert.equal(other.code, 2);
       assert.match(other.stderr, /stopped at "fenced": finish it first/);

@@ -94,6 +94,23 @@ test('SHARDS=3 plans three shard primaries in their address slots, wired to setu
   assert.equal(unsharded.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARDS, undefined);
 });
 
+test('SHARD_SPARES plans empty shard servers after the SHARDS ones, wired like them', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4', SHARDS: '2', SHARD_SPARES: '1' }), native);
+  const shards = plan.services.filter((s) => s.kind === 'mysql-shard');
+  assert.deepEqual(
+    shards.map((s) => s.name),
+    ['mysql-shard-1', 'mysql-shard-2', 'mysql-shard-3'],
+  );
+  const endpoints = shards.map((s) => `${s.host}:${s.ports.mysql}`).join(',');
+  assert.equal(plan.services.find((s) => s.name === 'web-1')?.env.MYSQL_SHARDS, endpoints);
+  assert.equal(plan.services.find((s) => s.name === 'setup')?.env.MYSQL_SHARDS, endpoints);
+  assert.throws(() => resolveFlags({ STAGE: '4', SHARD_SPARES: '1' }), /SHARD_SPARES needs SHARDS/);
+  assert.throws(
+    () => resolveFlags({ STAGE: '4', SHARDS: '6', SHARD_SPARES: '3' }),
+    /SHARDS \+ SHARD_SPARES is at most 8/,
+  );
+});
+
 test('each shard server gets DB_REPLICAS replicas of its own, in their slots, wired to it', () => {
   const plan = planStack(resolveFlags({ STAGE: '4', SHARDS: '8', DB_REPLICAS: '2' }), native);
   const replicas = plan.services.filter((s) => s.kind === 'mysql-shard-replica');
