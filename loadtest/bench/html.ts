@@ -53,7 +53,7 @@ function table(s: BenchSummary): string {
 function ratioTable(s: BenchSummary): string {
   const rows = s.ratios.map(
     (r) =>
-      `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.goal ?? '—')}</td><td>${r.values.map((v) => (v === null ? '—' : `${v.toFixed(2)}×`)).join(' / ')}</td><td>${r.spread === null ? '—' : `${(r.spread * 100).toFixed(0)} %`}</td><td>${r.doubtful ? 'from a generator-limited or machine-saturated row' : ''}</td></tr>`,
+      `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.goal ?? '—')}</td><td>${r.values.map((v) => (v === null ? '—' : `${v.toFixed(2)}×`)).join(' / ')}</td><td>${r.spread === null ? '—' : `${(r.spread * 100).toFixed(0)} %`}</td><td>${r.doubtful ? 'from a generator-limited, machine-saturated or never-broken row' : ''}</td></tr>`,
   );
   return `<table><thead><tr><th>ratio</th><th>goal</th><th>per run</th><th>spread</th><th>marks</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -12,6 +12,8 @@ export function rowMarks(r: BenchRow): string[] {
   if (r.error !== undefined) marks.push(`failed: ${r.error}`);
   if (r.generator.limited) marks.push('generator-limited');
   if (r.machineSaturated) marks.push('machine saturated');
+  if (r.error === undefined && r.brokeAt === null && r.capacityRps > 0)
+    marks.push('SLO never broke: capacity at least this');
   return marks;
 }
 
@@ -37,7 +39,7 @@ export function ratiosTable(ratios: readonly Ratio[]): string[] {
     `| ----- | ------- | ---- | ${runs.map(() => '---:').join(' | ')} | ---: | ----- |`,
     ...ratios.map(
       (r) =>
-        `| ${r.name} | ${r.formula} | ${r.goal ?? '—'} | ${r.values.map(ratioValue).join(' | ')} | ${r.spread === null ? '—' : `${(r.spread * 100).toFixed(0)} %`} | ${r.doubtful ? 'from a generator-limited or machine-saturated row' : ''} |`,
+        `| ${r.name} | ${r.formula} | ${r.goal ?? '—'} | ${r.values.map(ratioValue).join(' | ')} | ${r.spread === null ? '—' : `${(r.spread * 100).toFixed(0)} %`} | ${r.doubtful ? 'from a generator-limited, machine-saturated or never-broken row' : ''} |`,
     ),
   ];
 }

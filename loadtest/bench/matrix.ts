@@ -27,6 +27,9 @@ export function profileFlags(c: BenchConfig): Record<string, string> {
   };
 }
 
+/** The profile's database quota for the groups whose intended bottleneck is the database. */
+const dataBound = (c: BenchConfig) => ({ DB_BOX_CPUS: String(c.BENCH_DATA_DB_BOX_CPUS) });
+
 function groupRuns(c: BenchConfig, group: Group): Omit<PlannedRun, 'repeat'>[] {
   const profile = profileFlags(c);
   switch (group) {
@@ -55,23 +58,26 @@ function groupRuns(c: BenchConfig, group: Group): Omit<PlannedRun, 'repeat'>[] {
         },
       }));
     case 'cache':
+      // The database is what a cache relieves: it gets the small data-tier quota and serves every
+      // read itself (READ_FROM=primary), so without the cache it saturates first.
       return (['post-reads', 'feed-reads'] as const).flatMap((scenario) =>
         (['off', 'memcached'] as const).map((cache) => ({
           id: `cache-${cache === 'off' ? 'off' : 'on'}-${scenario.replace('-reads', '')}`,
           group,
           label: `${scenario.replace('-reads', '')} reads, CACHE=${cache}`,
           scenario,
-          flags: { ...profile, STAGE: '4', CACHE: cache },
+          flags: { ...profile, ...dataBound(c), STAGE: '4', CACHE: cache, READ_FROM: 'primary' },
         })),
       );
     case 'reads':
-      // The cache off, so that reads reach the database and where they go shows.
+      // The cache off, so that reads reach the database and where they go shows; each database
+      // box gets the small data-tier quota, so the primary alone saturates first.
       return (['primary', 'replicas'] as const).map((from) => ({
         id: `reads-${from}`,
         group,
         label: `READ_FROM=${from}, CACHE=off`,
         scenario: c.SCENARIO,
-        flags: { ...profile, STAGE: '4', CACHE: 'off', READ_FROM: from },
+        flags: { ...profile, ...dataBound(c), STAGE: '4', CACHE: 'off', READ_FROM: from },
       }));
   }
 }

@@ -14,7 +14,7 @@ export interface Ratio {
   readonly values: readonly (number | null)[];
   /** (max − min) ÷ mean over the repeats that have a value; null with fewer than two. */
   readonly spread: number | null;
-  /** A generator-limited or machine-saturated row went into it. */
+  /** A generator-limited, machine-saturated or never-broken row went into it. */
   readonly doubtful: boolean;
 }
 
@@ -84,8 +84,14 @@ export function spreadOf(values: readonly (number | null)[]): number | null {
   return avg === 0 ? null : (Math.max(...xs) - Math.min(...xs)) / avg;
 }
 
+/** A row whose capacity is a measurement: not limited by the generator or the machine, and whose
+ * ramp broke the SLO (a ramp that never broke gives a lower bound). */
 const trusted = (r: BenchRow | undefined): boolean =>
-  r !== undefined && r.error === undefined && !r.generator.limited && !r.machineSaturated;
+  r !== undefined &&
+  r.error === undefined &&
+  !r.generator.limited &&
+  !r.machineSaturated &&
+  r.brokeAt !== null;
 
 export function ratios(rows: readonly BenchRow[]): Ratio[] {
   const repeats = Math.max(1, ...rows.map((r) => r.repeat));

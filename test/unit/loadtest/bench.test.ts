@@ -53,7 +53,10 @@ test('bench matrix: every group with the profile quotas, repeated, bounded', () 
   );
   for (const r of all) {
     assert.equal(r.flags.BOX_CPUS, '0.25');
-    assert.equal(r.flags.DB_BOX_CPUS, '0.5');
+    // The cache and reads groups are meant to be bound by the database: its small quota.
+    const dataBound = r.group === 'cache' || r.group === 'reads';
+    assert.equal(r.flags.DB_BOX_CPUS, dataBound ? '0.1' : '0.5', r.id);
+    if (r.group === 'cache') assert.equal(r.flags.READ_FROM, 'primary');
   }
   const web4 = all.find((r) => r.id === 'web-4');
   assert.equal(web4?.flags.WEB_REPLICAS, '4');
@@ -94,6 +97,17 @@ test('bench ratios: against anchors of the same repeat, side by side, with the s
     fixtureRow('reads-replicas', 1, 100),
   ]);
   assert.deepEqual(failed[0]?.values, [null]);
+  // A ramp that ended before the SLO broke measured a lower bound: the row says so, and so does
+  // every ratio it enters.
+  const unbroken = fixtureRow('reads-replicas', 1, 684, { brokeAt: null });
+  assert.match(rowsTable([unbroken]).join('\n'), /SLO never broke: capacity at least this/);
+  const bound = ratios([fixtureRow('reads-primary', 1, 600), unbroken]);
+  assert.equal(bound[0]?.doubtful, true);
+  assert.equal(
+    ratios([fixtureRow('reads-primary', 1, 600), fixtureRow('reads-replicas', 1, 684)])[0]
+      ?.doubtful,
+    false,
+  );
 });
 
 test('bench summary.md: the table marks generator-limited and saturated rows', () => {
