@@ -22,6 +22,8 @@ const schema = {
   RESHARD_GRACE_MS: field(integer(0, 600_000), 10_000),
   RESHARD_BATCH: field(integer(1, 10_000), 1000),
   RESHARD_PASSES: field(integer(0, 100), 5),
+  /** How long the target's replicas may take to apply the copy, before and in the pause. */
+  RESHARD_REPLICA_WAIT_MS: field(integer(0, 600_000), 10_000),
   /** Tests only: exit (as a crash would) once this phase is reached. */
   RESHARD_CRASH_AFTER: field(text(/^(|copied|fenced|flipped)$/, 'copied, fenced or flipped'), ''),
 };
@@ -50,11 +52,19 @@ async function main(): Promise<void> {
   };
   const directory = await connect('mysql-primary');
   const servers: Connection[] = [];
+  const replicas: Connection[][] = [];
   try {
-    for (const name of stack.shards.servers) servers.push(await connect(name));
+    for (const name of stack.shards.servers) {
+      servers.push(await connect(name));
+      const mine: Connection[] = [];
+      for (const replica of stack.shards.replicas?.[name] ?? []) mine.push(await connect(replica));
+      replicas.push(mine);
+    }
     const report = await runReshard({
       directory,
       servers,
+      replicas,
+      replicaWaitMs: env.RESHARD_REPLICA_WAIT_MS,
       move: env.MOVE,
       to: env.TO,
       windowMs: env.RESHARD_WINDOW_MS,
@@ -75,7 +85,7 @@ async function main(): Promise<void> {
     );
     console.log(`RESHARD_RESULT ${JSON.stringify({ ...report, rowsPerSecond: perSecond })}`);
   } finally {
-    await Promise.allSettled([directory, ...servers].map((c) => c.end()));
+    await Promise.allSettled([directory, ...servers, ...replicas.flat()].map((c) => c.end()));
   }
 }
 

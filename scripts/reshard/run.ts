@@ -43,6 +43,10 @@ export interface ReshardRun {
   readonly directory: Connection;
   /** One connection per shard server, by 0-based index. */
   readonly servers: readonly Connection[];
+  /** Each shard server's replicas (DB_REPLICAS), same index: the target's must have the copy. */
+  readonly replicas: readonly (readonly Connection[])[];
+  /** How long to wait for the target's replicas at each point (then go on, with a warning). */
+  readonly replicaWaitMs: number;
   /** MOVE and TO; both empty resumes an unfinished job. */
   readonly move: string;
   readonly to: string;
@@ -128,6 +132,35 @@ async function setPhase(
   await directory.query(
     { sql: `UPDATE reshard_jobs SET phase = ?${extra} WHERE id = ?`, timeout: TIMEOUT_MS },
     [phase, ...values, job],
+  );
+}
+
+/**
+ * Waits until the target's replicas have applied everything its primary has written (the copy):
+ * reads of the moved users may go to them once the map flips. A replica that does not get there
+ * in time is named and left behind (the web servers skip lagging replicas, DB_REPLICA_MAX_LAG).
+ */
+async function waitForReplicas(r: ReshardRun, target: number, primary: Connection): Promise<void> {
+  const replicas = r.replicas[target] ?? [];
+  if (replicas.length === 0) return;
+  const [p] = await rows<RowDataPacket>(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos');
+  const pos = String(p?.pos ?? '');
+  const seconds = r.replicaWaitMs / 1000;
+  const started = performance.now();
+  const results = await Promise.all(
+    replicas.map(async (c) => {
+      const [w] = await rows<RowDataPacket>(c, 'SELECT MASTER_GTID_WAIT(?, ?) AS w', [
+        pos,
+        seconds,
+      ]);
+      return Number(w?.w ?? -1);
+    }),
+  );
+  const late = results.filter((w) => w !== 0).length;
+  r.say(
+    late === 0
+      ? `mysql-shard-${target + 1}'s ${replicas.length} replicas have the copy (${Math.round(performance.now() - started)} ms)`
+      : `WARNING: ${late} of mysql-shard-${target + 1}'s replicas did not reach ${pos} in ${r.replicaWaitMs} ms; going on`,
   );
 }
 
@@ -246,6 +279,8 @@ export async function runReshard(r: ReshardRun): Promise<ReshardReport> {
     let lastPass: number | undefined;
     if (phase === 'copying') {
       lastPass = await copyPhase(r, job.id, plan, source, target, tally);
+      // Before the pause: the bulk reaches the target's replicas while writes still run.
+      await waitForReplicas(r, plan.target, target);
       r.reached?.('copied');
     }
     // The write pause starts: writes to the moving shards on the source stop here.
@@ -270,6 +305,8 @@ export async function runReshard(r: ReshardRun): Promise<ReshardReport> {
       sql: `UPDATE shard_fence SET fenced = 0 WHERE logical_shard IN (${inList})`,
       timeout: TIMEOUT_MS,
     });
+    // In the pause: only the last catch-up is left for the replicas to apply.
+    await waitForReplicas(r, plan.target, target);
     const map = movedMap(await readMap(r.directory), plan);
     await r.directory.beginTransaction();
     try {
