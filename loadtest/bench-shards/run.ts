@@ -80,8 +80,13 @@ export async function runShards(
     });
     try {
       const target = targetOf(stack.info);
-      const users = await signUpWriters(target, run.shards, c.BENCH_WRITERS, `s${run.shards}`);
-      say(`bench-shards: ${id}: ${users.length} writers on ${run.shards} server(s)`);
+      const { users, sessions } = await signUpWriters(
+        target,
+        run.shards,
+        c.BENCH_WRITERS,
+        `s${run.shards}`,
+      );
+      say(`bench-shards: ${id}: ${users.length} writers on ${run.shards} server(s), logged in`);
       const prepared: Prepared = {
         target,
         notes: [],
@@ -89,6 +94,7 @@ export async function runShards(
           posts: { min: 1, max: 1 },
           authors: { min: 1, count: 1 },
           users,
+          sessions,
           objects: [],
           cdn: null,
         },

@@ -32,6 +32,11 @@ export interface ScenarioData {
   readonly objects: readonly string[];
   /** The CDN's origin when the stack has one. */
   readonly cdn: string | null;
+  /**
+   * Sessions the main thread already opened, the Set-Cookie lines of users[i] at i: a scenario
+   * that has them uses them instead of logging in again before every run (password hashing).
+   */
+  readonly sessions?: readonly (readonly string[])[];
 }
 
 export interface WorkerContext {

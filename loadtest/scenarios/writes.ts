@@ -1,11 +1,12 @@
 /**
  * writes: only writes, each a ~1 KB post by a logged-in user (every user of the prepared list
- * this worker takes, so the writes spread over their shards), with an Idempotency-Key.
+ * this worker takes, so the writes spread over their shards), with an Idempotency-Key. Sessions
+ * the main thread opened (ScenarioData.sessions) are reused; otherwise each user logs in.
  * `make bench-shards` measures the write tier with it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Outcome } from '../core/engine.ts';
-import { exchange } from '../core/http.ts';
+import { CookieJar, exchange } from '../core/http.ts';
 import { type LoggedIn, logIn } from './login.ts';
 import { okStatus, partOf, type Scenario, type WorkerContext } from './scenario.ts';
 
@@ -15,7 +16,20 @@ export function writes(ctx: WorkerContext): Scenario {
   let users: LoggedIn[] = [];
   return {
     async prepare() {
-      users = await logIn(ctx, partOf(ctx.data.users, ctx.worker, ctx.workers));
+      const { sessions } = ctx.data;
+      const mine = partOf(ctx.data.users, ctx.worker, ctx.workers);
+      users =
+        sessions === undefined
+          ? await logIn(ctx, mine)
+          : partOf(
+              ctx.data.users.map((u, i) => ({ u, cookies: sessions[i] ?? [] })),
+              ctx.worker,
+              ctx.workers,
+            ).map(({ u, cookies }) => {
+              const jar = new CookieJar();
+              jar.store([...cookies]);
+              return { jar, username: u.username };
+            });
       if (users.length === 0) throw new Error('writes: no user to log in as');
     },
     async send(index): Promise<Outcome> {
