@@ -4,8 +4,11 @@
  * as gzip JSON-lines files partitioned by date (archive/run.ts says how it stays crash-safe).
  * Prints rows, files, rows per second and each posts table's size before and after.
  */
+
 import { readFileSync } from 'node:fs';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { defaultStackFile } from '../runner/host/paths.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import type { StackFile } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
 import { createS3Client } from '../services/shared/s3-client.ts';
@@ -14,7 +17,7 @@ import { archiveCutoff } from '../services/web/posts/archive-format.ts';
 import { archiveServer } from './archive/run.ts';
 
 const schema = {
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   ARCHIVE_AFTER_DAYS: field(integer(1, 36_500), 365),
   ARCHIVE_BATCH: field(integer(1, 100_000), 5000),
   /** Another database on the stack's servers (tests archive their own); default the stack's. */
@@ -32,7 +35,7 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env, schema);
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   if (stack.s3 === null)
     throw new ConfigError(['make archive needs the object store: start the stack with STORAGE=s3']);
   const secret = (name: keyof StackFile['secrets']) =>

@@ -3,14 +3,17 @@
  * glance: which server is writable, GTID positions, replication, the posts engine and the query
  * cache counters. Read-only: it changes nothing.
  */
+
 import { readFileSync } from 'node:fs';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { defaultStackFile } from '../runner/host/paths.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import type { StackFile, StackService } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, parseEnv, text } from '../services/shared/config/env.ts';
 import { QCACHE_STATUS_SQL, QCACHE_TYPE_SQL, qcacheFigures } from '../services/shared/db/qcache.ts';
 import { formatDbStatus, type ServerStatus, semisyncState } from './db-status/format.ts';
 
-const schema = { STACK_FILE: field(text(), '.stack/stack.json') };
+const schema = { STACK_FILE: field(text(), defaultStackFile(process.env)) };
 const QUERY_TIMEOUT_MS = 5000;
 
 async function statusOf(stack: StackFile, s: StackService): Promise<ServerStatus> {
@@ -80,7 +83,13 @@ async function main(): Promise<number> {
     process.stderr.write(`db-status: ${error.message}\n`);
     return 2;
   }
-  const stack = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
+  let stack: StackFile;
+  try {
+    stack = readStackFile(file);
+  } catch (error) {
+    process.stderr.write(`db-status: ${(error as Error).message}\n`);
+    return 2;
+  }
   const servers = stack.services.filter((s) => s.ports.mysql !== undefined);
   const statuses = await Promise.all(servers.map((s) => statusOf(stack, s)));
   process.stdout.write(formatDbStatus(statuses));

@@ -2,17 +2,18 @@
  * `make promote`: the most advanced replica becomes the writer of the running native stack found
  * through its stack.json (STACK_FILE), without restarting anything (services/shared/db/promotion).
  */
-import { readFileSync } from 'node:fs';
+
+import { defaultStackFile } from '../runner/host/paths.ts';
 import { dbTierOf } from '../runner/stack/db-tier.ts';
-import type { StackFile } from '../runner/stack/stack-file.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import { ConfigError, field, parseEnv, text } from '../services/shared/config/env.ts';
 import { promote } from '../services/shared/db/promotion/promote.ts';
 
-const schema = { STACK_FILE: field(text(), '.stack/stack.json') };
+const schema = { STACK_FILE: field(text(), defaultStackFile(process.env)) };
 
 try {
   const env = parseEnv(process.env, schema);
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   await promote(dbTierOf(stack), (line) => process.stdout.write(`promote: ${line}\n`));
 } catch (error) {
   process.stderr.write(

@@ -10,9 +10,10 @@
  *      caught up;
  *   3. the next topology record drops it from the fenced list, so clients read from it again.
  */
-import { readFileSync } from 'node:fs';
+
+import { defaultStackFile } from '../runner/host/paths.ts';
 import { dbTierOf } from '../runner/stack/db-tier.ts';
-import type { StackFile } from '../runner/stack/stack-file.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import { boolean, ConfigError, field, parseEnv, text } from '../services/shared/config/env.ts';
 import { errantRanges } from '../services/shared/db/promotion/errant.ts';
 import type { ServerState } from '../services/shared/db/promotion/plan.ts';
@@ -21,7 +22,7 @@ import { newestRecord, TOPOLOGY_TABLE } from '../services/shared/db/topology-rec
 import { rebuildFrom } from './rejoin/rebuild.ts';
 
 const schema = {
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   SERVICE: field(
     text(/^mysql-(primary|replica-\d+)$/, 'mysql-primary or mysql-replica-N'),
     'mysql-primary',
@@ -33,7 +34,7 @@ const say = (line: string) => process.stdout.write(`rejoin: ${line}\n`);
 
 async function main(): Promise<number> {
   const env = parseEnv(process.env, schema);
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   const tier = dbTierOf(stack);
   const states: ServerState[] = await Promise.all(tier.servers.map((s) => observe(tier, s)));
   const record = newestRecord(states.map((s) => s.up && { serverId: s.serverId, ...s.up }));

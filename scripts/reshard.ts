@@ -4,14 +4,16 @@
  * finishes a run that stopped half-way. Prints each phase, the rows copied per second and the
  * write pause.
  */
+
 import { readFileSync } from 'node:fs';
 import { type Connection, createConnection } from 'mysql2/promise';
-import type { StackFile } from '../runner/stack/stack-file.ts';
+import { defaultStackFile } from '../runner/host/paths.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
 import { ReshardInputError, runReshard } from './reshard/run.ts';
 
 const schema = {
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   /** Logical shards to move: numbers and ranges, `0-15,40`. */
   MOVE: field(text(/^[0-9,\- ]{0,1024}$/, 'logical shards such as 0-15,40'), ''),
   /** The target shard server: `mysql-shard-2`, `shard-2` or `2`. */
@@ -30,7 +32,7 @@ const schema = {
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env, schema);
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   if (stack.shards === null || stack.shards === undefined)
     throw new ConfigError(['make reshard needs a sharded stack: start it with SHARDS=2..8']);
   const password = readFileSync(stack.secrets['mysql-root-password'], 'utf8').trim();

@@ -10,8 +10,11 @@
  * fast bulk load followed by a restart left statistics of an empty table, and the feed fell back
  * to a full scan with a filesort (test/integration/scripts/seed-restart-plan.test.ts).
  */
+
 import { readFileSync } from 'node:fs';
 import { type Connection, createConnection, type RowDataPacket } from 'mysql2/promise';
+import { defaultStackFile } from '../runner/host/paths.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import type { StackFile } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
 import { DbTarget } from '../services/shared/db/target.ts';
@@ -21,7 +24,7 @@ import { MIGRATIONS } from '../services/web/db/migrations.ts';
 import { loadPosts, loadUsers } from './seed/load.ts';
 
 const schema = {
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   SEED_USERS: field(integer(1, 10_000_000), 10_000),
   SEED_POSTS: field(integer(0, 100_000_000), 200_000),
   SEED_BATCH: field(integer(10, 20_000), 1000),
@@ -102,7 +105,7 @@ async function waitForReplicas(stack: StackFile, position: string): Promise<void
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env, schema);
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   const primary = databaseOf(stack, 'mysql-primary');
   await ensureSchema(primary);
 

@@ -6,9 +6,12 @@
  * outage lost timeline writes.
  * Prints how many posts, how long it took and the timeline's size in Redis.
  */
+
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { defaultStackFile } from '../runner/host/paths.ts';
+import { readStackFile } from '../runner/stack/read-stack.ts';
 import type { StackFile } from '../runner/stack/stack-file.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
 import { mergeNewest } from '../services/web/posts/merge.ts';
@@ -17,7 +20,7 @@ import { DEFAULT_TIMELINE_LENGTH } from '../services/web/timeline/format.ts';
 import { Timeline } from '../services/web/timeline/timeline.ts';
 
 const schema = {
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   TIMELINE_LENGTH: field(integer(100, 1_000_000), DEFAULT_TIMELINE_LENGTH),
 };
 
@@ -53,7 +56,7 @@ async function main(): Promise<number> {
     process.stderr.write(`timeline: ${error.message}\n`);
     return 2;
   }
-  const stack = JSON.parse(readFileSync(env.STACK_FILE, 'utf8')) as StackFile;
+  const stack = readStackFile(env.STACK_FILE);
   const redisService = stack.services.find((s) => s.kind === 'redis');
   if (stack.shards === null || stack.flags.FEED !== 'timeline' || redisService === undefined) {
     process.stderr.write('timeline: the stack does not run FEED=timeline (with SHARDS above 1)\n');

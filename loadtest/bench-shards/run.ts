@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { startStack } from '../../runner/stack/api.ts';
+import { readStackFile } from '../../runner/stack/read-stack.ts';
 import { TIMELINE_KEY } from '../../services/web/timeline/format.ts';
 import { cpuByComponent } from '../bench/row.ts';
 import { exchange, makeAgent } from '../core/http.ts';
@@ -14,7 +15,7 @@ import { parseLoadConfig } from '../load/config.ts';
 import type { Measurement } from '../load/measure.ts';
 import { runMode, stepOf, warmUp } from '../load/modes.ts';
 import type { Prepared } from '../load/prepare.ts';
-import { readStack, targetOf } from '../load/prepare.ts';
+import { targetOf } from '../load/prepare.ts';
 import { progressLine } from '../load/progress.ts';
 import { sampleWhile } from '../sample/sampler.ts';
 import { runFlags, type ShardBenchConfig } from './config.ts';
@@ -46,7 +47,7 @@ function loadEnv(c: ShardBenchConfig, stackFile: string) {
 }
 
 async function timelineBytes(stackFile: string): Promise<number | null> {
-  const redis = readStack(stackFile).services.find((s) => s.kind === 'redis');
+  const redis = readStackFile(stackFile).services.find((s) => s.kind === 'redis');
   if (redis === undefined) return null;
   const client = new Redis({
     host: redis.host,
@@ -123,7 +124,7 @@ export async function runShards(
         });
         const attempt = async () => {
           await warmUp(load, prepared);
-          return sampleWhile(readStack(stack.stackFile), () =>
+          return sampleWhile(readStackFile(stack.stackFile), () =>
             runMode(load, prepared, progressLine(id)),
           );
         };

@@ -9,25 +9,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import mysql, { type Connection } from 'mysql2/promise';
 import { instancePaths } from '../../runner/host/paths.ts';
 import { readRecord } from '../../runner/process/records.ts';
+import { readStackFile } from '../../runner/stack/read-stack.ts';
 import type { StackFile, StackService } from '../../runner/stack/stack-file.ts';
 import { createS3Client } from '../../services/shared/s3-client.ts';
 import type { SecretName } from '../../services/shared/topology/plan.ts';
 
 export type { StackFile, StackService };
-
-export function readStackFile(file: string): StackFile {
-  let info: StackFile;
-  try {
-    info = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
-  } catch (error) {
-    throw new Error(
-      `no running stack at ${file} (start one with \`make local\`): ${(error as Error).message}`,
-    );
-  }
-  if (info.version !== 1)
-    throw new Error(`${file}: unsupported stack.json version ${info.version}`);
-  return info;
-}
+export { readStackFile };
 
 export function serviceOf(stack: StackFile, name: string): StackService {
   const s = stack.services.find((x) => x.name === name);

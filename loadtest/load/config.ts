@@ -4,6 +4,7 @@
  * ramp.
  */
 import { availableParallelism } from 'node:os';
+import { defaultStackFile } from '../../runner/host/paths.ts';
 import {
   ConfigError,
   decimal,
@@ -35,7 +36,7 @@ const schema = {
   RAMP_MAX_STEPS: field(integer(1, 30), 10),
   /** After the SLO broke: this many more steps halving the gap between the last rate that held and the one that broke. */
   RAMP_REFINE: field(integer(0, 5), 0),
-  STACK_FILE: field(text(), '.stack/stack.json'),
+  STACK_FILE: field(text(), defaultStackFile(process.env)),
   RESULTS_DIR: field(text(), 'loadtest/results'),
   SEED_PASSWORD: field(text(/^.{8,128}$/, '8 to 128 characters'), 'seed-password'),
   LOAD_SEED: field(integer(0, 2 ** 31), 7),

@@ -4,13 +4,14 @@
  * runs it once per stack of its matrix.
  */
 
+import { readStackFile } from '../../runner/stack/read-stack.ts';
 import type { Progress } from '../run/run-load.ts';
 import { sampleWhile } from '../sample/sampler.ts';
 import type { Reading } from '../sample/snapshot.ts';
 import type { Verdict } from '../sample/use.ts';
 import type { LoadConfig } from './config.ts';
 import { type ModeResult, runMode, warmUp } from './modes.ts';
-import { prepare, readStack } from './prepare.ts';
+import { prepare } from './prepare.ts';
 
 export interface Measurement extends ModeResult {
   readonly config: LoadConfig;
@@ -36,7 +37,7 @@ export async function measure(
   for (const note of prepared.notes) say(`load: ${note}`);
   say(`load: target ${prepared.target.origin}; warming up ${config.WARMUP} s`);
   await warmUp(config, prepared);
-  const { value: result, sampling } = await sampleWhile(readStack(config.STACK_FILE), () =>
+  const { value: result, sampling } = await sampleWhile(readStackFile(config.STACK_FILE), () =>
     runMode(config, prepared, progress),
   );
   return {

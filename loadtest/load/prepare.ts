@@ -3,11 +3,14 @@
  * seeded data (runs `make seed` when the stack has little), writes of earlier load runs removed and
  * the cache flushed (so runs compare), and the ids, users and objects the scenarios draw from.
  */
+export { readStackFile } from '../../runner/stack/read-stack.ts';
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect as tcp } from 'node:net';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { readStackFile } from '../../runner/stack/read-stack.ts';
 import type { StackFile } from '../../runner/stack/stack-file.ts';
 import { seedUsername } from '../../scripts/seed/data.ts';
 import { exchange, json, makeAgent } from '../core/http.ts';
@@ -22,14 +25,6 @@ export const LOAD_POST_PREFIX = 'load test post';
 const MIN_POSTS = 1000;
 const LOGIN_USERS = 64;
 const STATIC_OBJECTS = 20;
-
-export function readStack(file: string): StackFile {
-  if (!existsSync(file))
-    throw new Error(
-      `${file} does not exist: start the stack first (make local, or STACK_DETACH=true make local)`,
-    );
-  return JSON.parse(readFileSync(file, 'utf8')) as StackFile;
-}
 
 export function targetOf(stack: StackFile): Target {
   if (stack.entry === null) throw new Error('the stack has no LB entry to load');
@@ -141,7 +136,7 @@ export async function prepare(
     seedEnv?: Readonly<Record<string, string>>;
   },
 ): Promise<Prepared> {
-  const stack = readStack(stackFile);
+  const stack = readStackFile(stackFile);
   const target = targetOf(stack);
   const notes: string[] = [];
   let conn = await primary(stack);

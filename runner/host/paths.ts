@@ -12,6 +12,13 @@
  */
 import { join } from 'node:path';
 
+/**
+ * Where tools (seed, load, promote, ...) find the running stack unless STACK_FILE says: in the
+ * stack directory `make local` used (STACK_DIR, default `.stack`).
+ */
+export const defaultStackFile = (env: Readonly<Record<string, string | undefined>>): string =>
+  join(env.STACK_DIR || '.stack', 'stack.json');
+
 export interface StackPaths {
   readonly stackDir: string;
   readonly stackFile: string;

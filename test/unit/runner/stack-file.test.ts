@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Boxes } from '../../../runner/host/boxes.ts';
+import { defaultStackFile } from '../../../runner/host/paths.ts';
 import { describeStack } from '../../../runner/stack/stack-file.ts';
 import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import {
@@ -98,4 +99,10 @@ test('stage 1 has no object store; a data-tier-only stack has no entry', () => {
   assert.equal(describeStack(plan, '/s', started).s3, null);
   const dataOnly = { ...plan, services: plan.services.filter((s) => s.kind !== 'lb') };
   assert.equal(describeStack(dataOnly, '/s', started).entry, null);
+});
+
+test('tools find the stack in STACK_DIR unless STACK_FILE names it', () => {
+  assert.equal(defaultStackFile({}), '.stack/stack.json');
+  assert.equal(defaultStackFile({ STACK_DIR: '' }), '.stack/stack.json');
+  assert.equal(defaultStackFile({ STACK_DIR: '/tmp/lab' }), '/tmp/lab/stack.json');
 });
