@@ -4,17 +4,20 @@
  * Settings: BENCH_DB_SECONDS (per load, default 10), BENCH_DB_CONNECTIONS (default 16),
  * BENCH_DB_POSTS (seeded posts, default 20000), BENCH_DB_ROUNDS (interleaved rounds, median kept; 3),
  * BENCH_DB_WRITERS (failover: concurrent writers, default 16), BENCH_DB_PARTITION_MS (failover: how
- * long the replication links are cut before the kill in the second scenario, default 1000).
+ * long the replication links are cut before the kill in the second scenario, default 1000),
+ * BENCH_DB_BOX_CPUS (master-master: every MariaDB box's quota for the throughput comparison, 0.5).
  */
 import { cpus, loadavg } from 'node:os';
-import { ConfigError, field, integer, parseEnv } from '../../services/shared/config/env.ts';
+import { ConfigError, field, integer, parseEnv, text } from '../../services/shared/config/env.ts';
 import { benchEngines } from './engines.ts';
 import { benchFailover } from './failover.ts';
+import { benchKill, benchThroughput } from './master-master-bench.ts';
+import { killTable, throughputTable } from './master-master-report.ts';
 import { benchQcache } from './qcache.ts';
 import { engineTable, failoverTable, qcacheTable } from './report.ts';
 import { startDbBench } from './stack.ts';
 
-const PHASES = ['qcache', 'engines', 'failover'] as const;
+const PHASES = ['qcache', 'engines', 'failover', 'master-master'] as const;
 type Phase = (typeof PHASES)[number];
 
 const schema = {
@@ -25,6 +28,7 @@ const schema = {
   BENCH_DB_WRITERS: field(integer(1, 256), 16),
   BENCH_DB_PARTITION_MS: field(integer(100, 60_000), 1000),
   BENCH_DB_ENGINE_ROWS: field(integer(0, 1_000_000), 10_000),
+  BENCH_DB_BOX_CPUS: field(text(/^(0|[0-9]+(\.[0-9]+)?)$/, 'a CPU quota such as 0.5'), '0.5'),
   STACK_PORT_BASE: field(integer(1024, 65535 - 900), 8000),
 };
 
@@ -95,6 +99,29 @@ async function main(): Promise<number> {
       '### Failover: kill -9 of the primary mid-writes, then `make promote` (ledger on the new writer)',
       '',
       failoverTable(rows),
+    );
+  }
+  if (phases.includes('master-master')) {
+    const settings = {
+      rounds: env.BENCH_DB_ROUNDS,
+      seconds: env.BENCH_DB_SECONDS,
+      writers: env.BENCH_DB_WRITERS,
+      partitionMs: env.BENCH_DB_PARTITION_MS,
+      dbBoxCpus: env.BENCH_DB_BOX_CPUS,
+    };
+    const throughput = await benchThroughput(settings, say);
+    out.push(
+      '',
+      `### Write throughput: two masters vs one primary (DB_BOX_CPUS=${settings.dbBoxCpus} each, ${settings.writers} writes in flight)`,
+      '',
+      throughputTable(throughput),
+    );
+    const kills = await benchKill(settings, say);
+    out.push(
+      '',
+      '### A master killed with SIGKILL mid-writes (ledger on the surviving writer)',
+      '',
+      killTable(kills),
     );
   }
   out.push(
