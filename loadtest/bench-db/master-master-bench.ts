@@ -11,6 +11,7 @@
  * counts acknowledged writes the surviving writer lacks.
  */
 import { loadavg } from 'node:os';
+import { cpuMicros } from '../bench-lb/procs.ts';
 import { runFailover } from './failover.ts';
 import {
   type MasterKillResult,
@@ -32,10 +33,13 @@ export interface ThroughputRow {
   readonly loadAverage: number;
   /** Whether the DB_BOX_CPUS quota was enforced (cgroups writable). */
   readonly quotaEnforced: boolean;
+  /** CPU each MariaDB server used per acknowledged write, ms (from /proc over the load). */
+  readonly dbCpuMsPerWrite: Readonly<Record<string, number>>;
 }
 
 export interface KillRow {
   readonly topology: Topology;
+  readonly round: number;
   readonly partitionMs: number;
   readonly acknowledged: number;
   readonly acknowledgedBeforeKill: number;
@@ -107,10 +111,19 @@ export async function benchThroughput(
               perMaster(s.writers, origins.length),
               `mmtp_${topology.replace('-', '_')}_${round}`,
             );
+            const servers = bench.stack.info.services.filter(
+              (x) => x.ports.mysql !== undefined && x.pid !== null,
+            );
+            const db0 = servers.map((x) => cpuMicros(x.pid ?? 0));
             const cpu0 = process.cpuUsage();
             const t0 = performance.now();
             const result = await runWriteLoad(origins, writers, s.seconds);
+            const perWrite = (pid: number | null, i: number) =>
+              (cpuMicros(pid ?? 0) - (db0[i] ?? 0)) / 1000 / Math.max(1, result.acknowledged);
             return {
+              dbCpuMsPerWrite: Object.fromEntries(
+                servers.map((x, i) => [x.name, perWrite(x.pid, i)]),
+              ),
               topology,
               round,
               result,
@@ -130,79 +143,93 @@ export async function benchKill(
   say: (line: string) => void,
 ): Promise<KillRow[]> {
   const rows: KillRow[] = [];
-  for (const partitionMs of [0, s.partitionMs]) {
-    say(`kill: DB_TOPOLOGY=master-master, link cut ${partitionMs} ms before the kill`);
-    rows.push(
-      await withStack({ DB_TOPOLOGY: 'master-master' }, async (bench, origins) => {
-        const writers = await signUpWriters(
-          origins[0] ?? '',
-          perMaster(s.writers, origins.length),
-          `mmkill_${partitionMs}`,
-        );
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const r: MasterKillResult = await runMasterKill(
-          {
-            stackFile: bench.stack.stackFile,
-            origins,
-            writers,
-            beforeMs: s.seconds * 1000,
-            afterMs: 5000,
-            partitionMs,
-            victim: 1,
-          },
-          say,
-        );
-        return {
-          topology: 'master-master' as const,
+  for (let round = 1; round <= s.rounds; round++)
+    for (const partitionMs of [0, s.partitionMs])
+      rows.push(...(await killRound(s, round, partitionMs, say)));
+  return rows;
+}
+
+/** One round of both topologies with the link intact or cut `partitionMs` before the kill. */
+async function killRound(
+  s: MasterMasterBenchSettings,
+  round: number,
+  partitionMs: number,
+  say: (line: string) => void,
+): Promise<KillRow[]> {
+  const rows: KillRow[] = [];
+  say(`kill round ${round}: DB_TOPOLOGY=master-master, link cut ${partitionMs} ms before the kill`);
+  rows.push(
+    await withStack({ DB_TOPOLOGY: 'master-master' }, async (bench, origins) => {
+      const writers = await signUpWriters(
+        origins[0] ?? '',
+        perMaster(s.writers, origins.length),
+        `mmkill_${round}_${partitionMs}`,
+      );
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r: MasterKillResult = await runMasterKill(
+        {
+          stackFile: bench.stack.stackFile,
+          origins,
+          writers,
+          beforeMs: s.seconds * 1000,
+          afterMs: 5000,
           partitionMs,
-          acknowledged: r.acknowledged,
-          acknowledgedBeforeKill: r.acknowledgedBeforeKill,
-          byKilled: r.acknowledgedByVictim,
-          lost: r.verdict.lost.length,
-          duplicated: r.verdict.duplicated.length,
-          writesBackMs: r.writesBackMs,
-          refused: r.refused,
-          generatorCpu: cpuSince(cpu0, t0),
-          loadAverage: loadavg()[0] ?? 0,
-        };
-      }),
-    );
-    say(
-      `kill: DB_TOPOLOGY=primary-replica + promotion, link cut ${partitionMs} ms before the kill`,
-    );
-    rows.push(
-      await withStack({ DB_TOPOLOGY: 'primary-replica', WEB_REPLICAS: '1' }, async (bench) => {
-        const cookie = await bench.writer(`mmkill_pr_${partitionMs}`);
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        const r = await runFailover(
-          {
-            stackFile: bench.stack.stackFile,
-            origin: bench.origin,
-            cookie,
-            writers: s.writers,
-            beforeMs: s.seconds * 1000,
-            afterMs: 5000,
-            partitionMs,
-          },
-          say,
-        );
-        return {
-          topology: 'primary-replica' as const,
+          victim: 1,
+        },
+        say,
+      );
+      return {
+        topology: 'master-master' as const,
+        round,
+        partitionMs,
+        acknowledged: r.acknowledged,
+        acknowledgedBeforeKill: r.acknowledgedBeforeKill,
+        byKilled: r.acknowledgedByVictim,
+        lost: r.verdict.lost.length,
+        duplicated: r.verdict.duplicated.length,
+        writesBackMs: r.writesBackMs,
+        refused: r.refused,
+        generatorCpu: cpuSince(cpu0, t0),
+        loadAverage: loadavg()[0] ?? 0,
+      };
+    }),
+  );
+  say(
+    `kill round ${round}: DB_TOPOLOGY=primary-replica + promotion, link cut ${partitionMs} ms before the kill`,
+  );
+  rows.push(
+    await withStack({ DB_TOPOLOGY: 'primary-replica', WEB_REPLICAS: '1' }, async (bench) => {
+      const cookie = await bench.writer(`mmkill_pr_${round}_${partitionMs}`);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await runFailover(
+        {
+          stackFile: bench.stack.stackFile,
+          origin: bench.origin,
+          cookie,
+          writers: s.writers,
+          beforeMs: s.seconds * 1000,
+          afterMs: 5000,
           partitionMs,
-          acknowledged: r.acknowledged,
-          acknowledgedBeforeKill: r.acknowledgedBeforeKill,
-          byKilled: r.acknowledgedBeforeKill,
-          lost: r.lost,
-          duplicated: r.duplicated,
-          writesBackMs: r.writesBackMs,
-          refused: r.refused,
-          generatorCpu: cpuSince(cpu0, t0),
-          loadAverage: loadavg()[0] ?? 0,
-        };
-      }),
-    );
-  }
+        },
+        say,
+      );
+      return {
+        topology: 'primary-replica' as const,
+        round,
+        partitionMs,
+        acknowledged: r.acknowledged,
+        acknowledgedBeforeKill: r.acknowledgedBeforeKill,
+        byKilled: r.acknowledgedBeforeKill,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        writesBackMs: r.writesBackMs,
+        refused: r.refused,
+        generatorCpu: cpuSince(cpu0, t0),
+        loadAverage: loadavg()[0] ?? 0,
+      };
+    }),
+  );
   return rows;
 }

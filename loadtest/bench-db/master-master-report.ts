@@ -14,8 +14,8 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
   const of = (t: Topology) => rows.filter((r) => r.topology === t);
   const anchor = median(of('primary-replica').map((r) => r.result.writesPerSecond));
   const lines = [
-    '| DB_TOPOLOGY | rounds | writes/s (median) | × one primary | each round | write p50 ms | write p99 ms | acknowledged by | refused | generator CPU | load average | quota enforced |',
-    '|---|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|',
+    '| DB_TOPOLOGY | rounds | writes/s (median) | × one primary | each round | write p50 ms | write p99 ms | acknowledged by | MariaDB CPU ms per write | refused | generator CPU | load average | quota enforced |',
+    '|---|---:|---:|---:|---|---:|---:|---|---|---:|---:|---:|---|',
   ];
   for (const topology of ['primary-replica', 'master-master'] as const) {
     const mine = of(topology);
@@ -26,8 +26,11 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
     const by = Object.entries(mid.result.byMaster)
       .map(([m, n]) => `${m} ${n}`)
       .join(', ');
+    const dbCpu = Object.entries(mid.dbCpuMsPerWrite)
+      .map(([server, ms]) => `${server.replace(/^mysql-/, '')} ${ms.toFixed(2)}`)
+      .join(', ');
     lines.push(
-      `| ${topology} | ${mine.length} | ${f0(wps)} | ${anchor > 0 ? (wps / anchor).toFixed(2) : '–'} | ${mine.map((r) => f0(r.result.writesPerSecond)).join(' / ')} | ${f1(mid.result.p50Ms)} | ${f1(mid.result.p99Ms)} | ${by} | ${mid.result.refused} | ${cpu(mid.generatorCpu)} | ${mid.loadAverage.toFixed(1)} | ${mid.quotaEnforced ? 'yes' : 'no'} |`,
+      `| ${topology} | ${mine.length} | ${f0(wps)} | ${anchor > 0 ? (wps / anchor).toFixed(2) : '–'} | ${mine.map((r) => f0(r.result.writesPerSecond)).join(' / ')} | ${f1(mid.result.p50Ms)} | ${f1(mid.result.p99Ms)} | ${by} | ${dbCpu} | ${mid.result.refused} | ${cpu(mid.generatorCpu)} | ${mid.loadAverage.toFixed(1)} | ${mid.quotaEnforced ? 'yes' : 'no'} |`,
     );
   }
   return lines.join('\n');
@@ -35,8 +38,8 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
 
 export function killTable(rows: readonly KillRow[]): string {
   const lines = [
-    '| DB_TOPOLOGY | link before the kill | acknowledged (before kill) | by the killed server | lost | duplicated | kill → writes back ms | refused | generator CPU | load average |',
-    '|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    '| round | DB_TOPOLOGY | link before the kill | acknowledged (before kill) | by the killed server | lost | duplicated | kill → writes back ms | refused | generator CPU | load average |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const r of rows) {
     const refused =
@@ -46,7 +49,7 @@ export function killTable(rows: readonly KillRow[]): string {
     const link = r.partitionMs === 0 ? 'intact' : `cut ${r.partitionMs} ms`;
     const how = r.topology === 'master-master' ? 'master-master' : 'primary-replica + promote';
     lines.push(
-      `| ${how} | ${link} | ${r.acknowledged} (${r.acknowledgedBeforeKill}) | ${r.byKilled} | ${r.lost} | ${r.duplicated} | ${f0(r.writesBackMs)} | ${refused} | ${cpu(r.generatorCpu)} | ${r.loadAverage.toFixed(1)} |`,
+      `| ${r.round} | ${how} | ${link} | ${r.acknowledged} (${r.acknowledgedBeforeKill}) | ${r.byKilled} | ${r.lost} | ${r.duplicated} | ${f0(r.writesBackMs)} | ${refused} | ${cpu(r.generatorCpu)} | ${r.loadAverage.toFixed(1)} |`,
     );
   }
   return lines.join('\n');

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_DIR } from '../../support/compose/load.ts';
 
@@ -37,6 +39,29 @@ test('the Compose CLI reads docker-compose.yml without complaint', { skip }, () 
   assert.equal(r.status, 0, r.stderr);
   const observability = config(['--profile', 'observability']);
   assert.equal(observability.status, 0, observability.stderr);
+});
+
+test('the Compose CLI reads it with DB_TOPOLOGY=master-master: the topology file it mounts exists', {
+  skip,
+}, () => {
+  for (const topology of ['primary-replica', 'master-master']) {
+    const r = config([], { DB_TOPOLOGY: topology });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const [command = '', ...args] = cli ?? [];
+  const shown = spawnSync(command, [...args, '-f', 'docker-compose.yml', 'config'], {
+    cwd: REPO_DIR,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      DB_TOPOLOGY: 'master-master',
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const mounted = /(\S*infra\/mariadb\/topology\/master-master\.cnf)/.exec(shown.stdout)?.[1];
+  assert.ok(mounted !== undefined, 'mysql-primary mounts the master-master options');
+  assert.ok(existsSync(mounted.startsWith('/') ? mounted : join(REPO_DIR, mounted)), mounted);
 });
 
 test('the Compose CLI rejects a replica count that is not a number', { skip }, () => {
