@@ -13,13 +13,28 @@ export type DbFailure = 'down' | 'busy' | 'full';
 export class DbUnavailableError extends Error {
   readonly target: string;
   readonly failure: DbFailure;
-  constructor(target: string, failure: DbFailure, reason: string, options?: { cause?: unknown }) {
+  /**
+   * No statement reached the server (no connection was had: refused, circuit open, pool full), so
+   * the work may be sent to another server without any risk of doing it twice.
+   */
+  readonly unsent: boolean;
+  constructor(
+    target: string,
+    failure: DbFailure,
+    reason: string,
+    options?: { cause?: unknown; unsent?: boolean },
+  ) {
     super(`database ${target} ${failure === 'down' ? 'unavailable' : 'busy'}: ${reason}`, options);
     this.name = 'DbUnavailableError';
     this.target = target;
     this.failure = failure;
+    this.unsent = options?.unsent ?? false;
   }
 }
+
+/** A server that was down before anything was sent to it: another server may take the work. */
+export const downBeforeSending = (error: unknown): boolean =>
+  error instanceof DbUnavailableError && error.failure === 'down' && error.unsent;
 
 /** MariaDB error numbers mysql2 has no code name for (its names are MySQL's). */
 const MARIADB_ERRNO: Readonly<Record<number, string>> = {

@@ -155,7 +155,9 @@ export class DbTarget {
 
   async #acquire(deadlineMs: number): Promise<PoolConnection> {
     if (!this.#breaker.allow())
-      throw new DbUnavailableError(this.name, 'down', 'circuit open after repeated failures');
+      throw new DbUnavailableError(this.name, 'down', 'circuit open after repeated failures', {
+        unsent: true,
+      });
     const start = performance.now();
     const pending = this.#pool.getConnection();
     // A connect that fails after the deadline still says the server is down.
@@ -168,7 +170,9 @@ export class DbTarget {
           (late) => late.release(),
           () => undefined,
         );
-        return new DbUnavailableError(this.name, 'busy', `no connection within ${deadlineMs} ms`);
+        return new DbUnavailableError(this.name, 'busy', `no connection within ${deadlineMs} ms`, {
+          unsent: true,
+        });
       });
       this.#options.observer.acquired(this.name, (performance.now() - start) / 1000);
       this.#options.observer.inUse(this.name, 1);
@@ -178,7 +182,10 @@ export class DbTarget {
       // A `down` connect failure was counted above; anything else ends a half-open trial unjudged.
       if (failure !== 'down') this.#breaker.released();
       if (error instanceof DbUnavailableError) throw error;
-      throw new DbUnavailableError(this.name, failure ?? 'down', 'no connection', { cause: error });
+      throw new DbUnavailableError(this.name, failure ?? 'down', 'no connection', {
+        cause: error,
+        unsent: true,
+      });
     }
   }
 }

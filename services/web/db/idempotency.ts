@@ -7,6 +7,7 @@
  * inside it replays, a key older than it counts as new (idempotency-expiry.ts deletes them).
  */
 import { createHash } from 'node:crypto';
+import { downBeforeSending } from '../../shared/db/errors.ts';
 import type { DbTarget, Row, Session } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 
@@ -27,6 +28,8 @@ export interface IdempotentResult<T> extends WriteResult<T> {
   readonly replayed: boolean;
   /** A GTID position that includes this write (for reading it back from a replica). */
   readonly gtid: string;
+  /** The server that took it (with master-master not always the user's home master: X-DB). */
+  readonly writer: string;
 }
 
 /** SHA-256 over the parts that make two requests "the same". */
@@ -50,22 +53,31 @@ interface KeyRow extends Row {
 export const EXPIRED = 'created_at < NOW(3) - INTERVAL ? SECOND';
 const LIVE = 'created_at >= NOW(3) - INTERVAL ? SECOND';
 
+export interface IdempotentWritesOptions {
+  /** Runs first in every write's transaction (a shard's write fence, sharding/fence.ts). */
+  readonly guard?: (tx: Session) => Promise<void>;
+  /**
+   * DB_TOPOLOGY=master-master: the other master, when it is up. A write the writer refused before
+   * anything was sent (down: refused, circuit open) is written there instead.
+   */
+  readonly alternate?: () => DbTarget | undefined;
+}
+
 export class IdempotentWrites {
   /** The writer now: it changes when a replica is promoted (DbCluster.primary). */
   readonly #writer: () => DbTarget;
   readonly #ttlSeconds: number;
-  /** Runs first in every write's transaction (a shard's write fence, sharding/fence.ts). */
-  readonly #guard: ((tx: Session) => Promise<void>) | undefined;
+  readonly #options: IdempotentWritesOptions;
 
-  constructor(writer: () => DbTarget, ttlSeconds: number, guard?: (tx: Session) => Promise<void>) {
+  constructor(writer: () => DbTarget, ttlSeconds: number, options: IdempotentWritesOptions = {}) {
     this.#writer = writer;
     this.#ttlSeconds = ttlSeconds;
-    this.#guard = guard;
+    this.#options = options;
   }
 
   /** The same writes with `guard` run first in each transaction. */
   guarded(guard: (tx: Session) => Promise<void>): IdempotentWrites {
-    return new IdempotentWrites(this.#writer, this.#ttlSeconds, guard);
+    return new IdempotentWrites(this.#writer, this.#ttlSeconds, { ...this.#options, guard });
   }
 
   /**
@@ -86,14 +98,32 @@ export class IdempotentWrites {
     claim: IdempotencyClaim | undefined,
     work: (tx: Session) => Promise<WriteResult<T>>,
   ): Promise<IdempotentResult<T>> {
-    const { value, lastGtid, position } = await this.#writer().committed(async (tx) => {
-      await this.#guard?.(tx);
+    try {
+      return await this.#writeOn(this.#writer(), claim, work);
+    } catch (error) {
+      const alternate = downBeforeSending(error) ? this.#options.alternate?.() : undefined;
+      if (alternate === undefined) throw error;
+      return this.#writeOn(alternate, claim, work);
+    }
+  }
+
+  async #writeOn<T>(
+    writer: DbTarget,
+    claim: IdempotencyClaim | undefined,
+    work: (tx: Session) => Promise<WriteResult<T>>,
+  ): Promise<IdempotentResult<T>> {
+    const { value, lastGtid, position } = await writer.committed(async (tx) => {
+      await this.#options.guard?.(tx);
       const answered = claim === undefined ? undefined : await this.#claim(tx, claim);
       if (answered !== undefined && claim !== undefined) return replay<T>(answered, claim);
       return { ...(await this.#remember(tx, claim, await work(tx))), replayed: false };
     });
     // A replay did not write now: the position after it includes the first answer's write.
-    return { ...value, gtid: value.replayed || lastGtid === '' ? position : lastGtid };
+    return {
+      ...value,
+      gtid: value.replayed || lastGtid === '' ? position : lastGtid,
+      writer: writer.name,
+    };
   }
 
   /**

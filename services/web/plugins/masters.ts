@@ -27,9 +27,15 @@ async function mastersPlugin(app: FastifyInstance, { idempotencyTtlHours }: Mast
     return;
   }
   const ttlSeconds = idempotencyTtlHours * 3600;
-  const owners: Owner[] = masters.targets.map((target) => ({
+  // A write the home master refused before anything was sent goes to the other one at once, if
+  // it is up, instead of failing while the probes catch up.
+  const other = (i: number) => () => {
+    const j = 1 - i;
+    return masters.up()[j] === true ? masters.targets[j] : undefined;
+  };
+  const owners: Owner[] = masters.targets.map((target, i) => ({
     db: app.db,
-    idempotency: new IdempotentWrites(() => target, ttlSeconds),
+    idempotency: new IdempotentWrites(() => target, ttlSeconds, { alternate: other(i) }),
     label: target.name,
     logical: undefined,
   }));

@@ -89,7 +89,9 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
         const settled = settleCheckout(now, ordered, items, newCartToken());
         return { data: settled === undefined ? now : { ...now, ...settled }, result: undefined };
       });
-      return reply.header('x-db', owner.label).code(result.statusCode).send(result.body);
+      // Master-master: the master that took it (the other one when the user's was down).
+      const xdb = app.masters === undefined ? owner.label : result.writer;
+      return reply.header('x-db', xdb).code(result.statusCode).send(result.body);
     },
   );
 }

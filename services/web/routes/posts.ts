@@ -119,7 +119,9 @@ export default async function postRoutes(
       // Sharded, the GTID is in the shard server's own domain: its replicas wait for it, other
       // servers' replicas ignore it (DbCluster keeps the domains their writer writes).
       markWrite(request, reply, options, result.gtid);
-      return reply.header('x-db', owner.label).code(result.statusCode).send(result.body);
+      // Master-master: the master that took it (the other one when the user's was down).
+      const xdb = app.masters === undefined ? owner.label : result.writer;
+      return reply.header('x-db', xdb).code(result.statusCode).send(result.body);
     },
   );
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DbUnavailableError, downBeforeSending } from '../../../services/shared/db/errors.ts';
 import { loadWebConfig } from '../../../services/web/config.ts';
 import { masterIsUp } from '../../../services/web/db/master-health.ts';
 import { chooseMaster, homeMaster, mix64 } from '../../../services/web/db/master-pin.ts';
@@ -71,4 +72,21 @@ test('web config: master-master needs MYSQL_PRIMARY_2; the detection settings ar
       loadWebConfig({ ...base, MYSQL_PRIMARY_2: '127.0.0.2:3306', DB_MASTER_DOWN_AFTER_MS: '5' }),
     /DB_MASTER_DOWN_AFTER_MS/,
   );
+});
+
+test('only a server that was down before anything was sent lets another take the write', () => {
+  const cases: [unknown, boolean][] = [
+    [new DbUnavailableError('primary-2', 'down', 'no connection', { unsent: true }), true],
+    [new DbUnavailableError('primary-2', 'down', 'circuit open', { unsent: true }), true],
+    // Sent, then the connection broke: it may have committed; never written twice.
+    [new DbUnavailableError('primary-2', 'down', 'query failed'), false],
+    // Busy is overload, not an outage: it stays on the user's master.
+    [
+      new DbUnavailableError('primary-2', 'busy', 'no connection within 2000 ms', { unsent: true }),
+      false,
+    ],
+    [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), false],
+  ];
+  for (const [error, want] of cases)
+    assert.equal(downBeforeSending(error), want, (error as Error).message);
 });
