@@ -5,8 +5,16 @@
  * row failed as `down`, so a kill is noticed within a few requests under load), the last probe
  * failed as `down` (connection refused or reset: a kill noticed within one probe interval), or no
  * probe has answered for DB_MASTER_DOWN_AFTER_MS (a paused or cut-off master, which refuses
- * nothing, only stops answering). A master is up again at its first successful probe.
+ * nothing, only stops answering).
+ *
+ * Failback waits for catch-up: a master that was down takes its users back only once it has
+ * applied what the other master had written (in the other master's own GTID domain) by the
+ * previous probe round, so a user's writes made on the other master while it was down are there
+ * before the user writes on it again (a retried Idempotency-Key then replays instead of writing
+ * twice and stopping replication on a duplicate key).
  */
+
+import { gtidSeqs } from '../../shared/db/topology-record.ts';
 
 export interface MasterProbeState {
   /** performance.now() of the last probe that answered; undefined before the first. */
@@ -25,4 +33,30 @@ export function masterIsUp(
 ): boolean {
   if (breakerOpen || state.lastFailed) return false;
   return now - (state.lastAnswerAt ?? state.since) < downAfterMs;
+}
+
+/** Whether `mine` (a master's @@gtid_current_pos) includes `theirs` in the other's `domain`. */
+export function caughtUp(mine: string, theirs: string, domain: number): boolean {
+  return (gtidSeqs(mine).get(domain) ?? 0) >= (gtidSeqs(theirs).get(domain) ?? 0);
+}
+
+export interface Availability {
+  readonly up: boolean;
+  /** Was down and has not caught up since. */
+  readonly recovering: boolean;
+}
+
+/**
+ * A master's availability for writes from its answering state (`answering`: masterIsUp), whether
+ * it has caught up (`caught`: caughtUp against the other master, or true when the other is down)
+ * and its previous availability.
+ */
+export function nextAvailability(
+  previous: Availability,
+  answering: boolean,
+  caught: boolean,
+): Availability {
+  if (!answering) return { up: false, recovering: true };
+  if (previous.recovering && !caught) return { up: false, recovering: true };
+  return { up: true, recovering: false };
 }

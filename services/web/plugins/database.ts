@@ -84,8 +84,8 @@ async function databasePlugin(
             app.log.warn(
               change,
               change.up
-                ? 'master answers again: its users write there again'
-                : "master down: its users' writes go to the other master",
+                ? 'master answers and has caught up: its users write there again'
+                : "master down or catching up: its users' writes go to the other master",
             ),
         );
   app.decorate('masters', masters);

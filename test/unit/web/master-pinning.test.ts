@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DbUnavailableError, downBeforeSending } from '../../../services/shared/db/errors.ts';
 import { loadWebConfig } from '../../../services/web/config.ts';
-import { masterIsUp } from '../../../services/web/db/master-health.ts';
+import { caughtUp, masterIsUp, nextAvailability } from '../../../services/web/db/master-health.ts';
 import { chooseMaster, homeMaster, mix64 } from '../../../services/web/db/master-pin.ts';
 import { isReady } from '../../../services/web/plugins/health.ts';
 
@@ -89,4 +89,17 @@ test('only a server that was down before anything was sent lets another take the
   ];
   for (const [error, want] of cases)
     assert.equal(downBeforeSending(error), want, (error as Error).message);
+});
+
+test('failback waits until the returned master has what the other one wrote meanwhile', () => {
+  assert.equal(caughtUp('0-1-50,2-10-30', '0-1-70,2-10-30', 2), true, 'only the domain named');
+  assert.equal(caughtUp('0-1-50,2-10-29', '0-1-50,2-10-30', 2), false);
+  assert.equal(caughtUp('0-1-50', '', 2), true, 'nothing written there yet');
+  assert.equal(caughtUp('', '2-10-1', 2), false);
+  const up = { up: true, recovering: false };
+  const down = nextAvailability(up, false, true);
+  assert.deepEqual(down, { up: false, recovering: true }, 'down');
+  assert.deepEqual(nextAvailability(down, true, false), down, 'answers, behind: still not used');
+  assert.deepEqual(nextAvailability(down, true, true), up, 'answers and caught up: used again');
+  assert.deepEqual(nextAvailability(up, true, false), up, 'never down: lag alone moves nobody');
 });
