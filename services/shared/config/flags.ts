@@ -306,6 +306,10 @@ export function flagWarnings(flags: Flags): string[] {
   }
   const engine = ENGINE_WARNINGS[flags.postsEngine];
   if (engine !== undefined) warnings.push(engine);
+  if (flags.dbTopology === 'master-master')
+    warnings.push(
+      "DB_TOPOLOGY=master-master: the two masters replicate asynchronously: each user's writes are pinned to one of them, a master that dies takes the writes it had not yet passed on with it, and rows written on both sides at once diverge (README, master-master)",
+    );
   if (flags.storage === 'local' && webServers > 1) {
     warnings.push(
       "STORAGE=local with several web servers: each upload lands on one box's disk only",

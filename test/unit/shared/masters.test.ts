@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inDomain } from '../../../services/setup/gtid-domain.ts';
-import { DB_TOPOLOGIES, resolveFlags } from '../../../services/shared/config/flags.ts';
+import {
+  DB_TOPOLOGIES,
+  flagWarnings,
+  resolveFlags,
+} from '../../../services/shared/config/flags.ts';
 import { faultRoutes } from '../../../services/shared/topology/fault-proxy.ts';
 import {
   AUTO_INCREMENT_INCREMENT,
@@ -18,6 +22,13 @@ const native = { mode: 'native', portBase: 4000, stackDir: '/tmp/x' } as const;
 test('DB_TOPOLOGY: default primary-replica; a bad value names the variable and what it accepts', () => {
   assert.equal(resolveFlags({}).dbTopology, 'primary-replica');
   assert.equal(resolveFlags({ DB_TOPOLOGY: 'master-master' }).dbTopology, 'master-master');
+  // It starts with a warning of what asynchronous masters cost; primary-replica without one.
+  assert.ok(
+    flagWarnings(resolveFlags({ DB_TOPOLOGY: 'master-master' })).some((w) =>
+      w.startsWith('DB_TOPOLOGY=master-master: the two masters replicate asynchronously'),
+    ),
+  );
+  assert.ok(!flagWarnings(resolveFlags({})).some((w) => w.startsWith('DB_TOPOLOGY')));
   assert.throws(
     () => resolveFlags({ DB_TOPOLOGY: 'ring' }),
     /DB_TOPOLOGY="ring": expected one of primary-replica, master-master/,
