@@ -26,6 +26,9 @@ const schema = {
   BENCH_WRITERS: field(integer(2, 64), 8),
   /** The feed comparison runs on stacks with this many shard servers, scatter and timeline. */
   FEED_SHARDS: field(integer(2, 8), 2),
+  /** The write tier alone (direct.ts): closed loops per database server, and for how long. */
+  DIRECT_CONNECTIONS: field(integer(1, 32), 4),
+  DIRECT_SECONDS: field(integer(0, 120), 15),
   FEED_RATE: field(integer(1, 5000), 40),
   FEED_SECONDS: field(integer(2, 120), 10),
   STEP_SECONDS: field(integer(2, 60), 5),

@@ -16,6 +16,18 @@ export interface FeedFigures {
   readonly loadAverage: readonly number[];
 }
 
+export interface DirectRow {
+  readonly writesPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly connections: number;
+  /** Mean cores of each database box while it ran. */
+  readonly dbCpu: Readonly<Record<string, number>>;
+  readonly machineBusy: number;
+  readonly loadAverage: readonly number[];
+}
+
 export interface ShardRow {
   readonly id: string;
   readonly shards: number;
@@ -38,12 +50,16 @@ export interface ShardRow {
   readonly feedLatency: FeedFigures | null;
   /** FEED=timeline: the timeline's bytes in Redis after the run. */
   readonly timelineBytes: number | null;
+  /** The write tier alone, straight to the database servers (null: not measured). */
+  readonly direct?: DirectRow | null;
   readonly error?: string;
 }
 
 export interface ShardRatios {
   /** Per shard count above 1: capacity ÷ (N × the unsharded capacity). Goal ≥ 0.7. */
   readonly efficiency: readonly { readonly shards: number; readonly value: number | null }[];
+  /** The same for the write tier alone (direct inserts): writes/s ÷ (N × unsharded). */
+  readonly directEfficiency: readonly { readonly shards: number; readonly value: number | null }[];
   /** Write capacity with FEED=timeline ÷ with scatter, same shard count (the fan-out's cost). */
   readonly timelineWriteCost: number | null;
   /** Feed latency scatter ÷ timeline, at the same offered rate. */
@@ -63,6 +79,15 @@ export function shardRatios(rows: readonly ShardRow[], feedShards: number): Shar
     efficiency: rows
       .filter((r) => r.feed === 'scatter' && r.shards > 1 && r.capacityRps !== null)
       .map((r) => ({ shards: r.shards, value: ratio(r.capacityRps, (anchor ?? 0) * r.shards) })),
+    directEfficiency: rows
+      .filter((r) => r.feed === 'scatter' && r.shards > 1 && r.direct)
+      .map((r) => ({
+        shards: r.shards,
+        value: ratio(
+          r.direct?.writesPerSecond,
+          (scatter(1)?.direct?.writesPerSecond ?? 0) * r.shards,
+        ),
+      })),
     timelineWriteCost: ratio(timeline?.capacityRps, scatter(feedShards)?.capacityRps),
     feedP50: ratio(feedScatter?.p50Ms, timeline?.feedLatency?.p50Ms),
     feedP99: ratio(feedScatter?.p99Ms, timeline?.feedLatency?.p99Ms),
@@ -120,11 +145,32 @@ export function reportText(
   lines.push('| --- | ---: | --- |');
   for (const e of ratios.efficiency)
     lines.push(`| scaling efficiency 1 → ${e.shards} shards | ${f(e.value, 2)} | ≥ 0.70 |`);
+  for (const e of ratios.directEfficiency)
+    lines.push(
+      `| write tier alone (direct inserts), efficiency 1 → ${e.shards} shards | ${f(e.value, 2)} | ≥ 0.70 |`,
+    );
   lines.push(
     `| write capacity, timeline ÷ scatter | ${f(ratios.timelineWriteCost, 2)} | (the fan-out's cost) |`,
   );
   lines.push(`| feed p50, scatter ÷ timeline | ${f(ratios.feedP50, 2)} | |`);
   lines.push(`| feed p99, scatter ÷ timeline | ${f(ratios.feedP99, 2)} | |`);
+  const direct = rows.filter((r) => r.direct);
+  if (direct.length > 0) {
+    lines.push('');
+    lines.push(
+      '| write tier alone (direct inserts) | writes/s | p50 ms | p99 ms | errors | loops | DB CPU (cores, mean) | machine busy | load avg |',
+    );
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+    for (const r of direct) {
+      const d = r.direct as DirectRow;
+      const cpu = Object.entries(d.dbCpu)
+        .map(([name, c]) => `${name} ${c.toFixed(3)}`)
+        .join(', ');
+      lines.push(
+        `| ${r.id} | ${f(d.writesPerSecond)} | ${f(d.p50Ms, 1)} | ${f(d.p99Ms, 1)} | ${d.errors} | ${d.connections} | ${cpu} | ${f(d.machineBusy * 100)} % | ${load(d.loadAverage)} |`,
+      );
+    }
+  }
   const feeds = rows.filter((r) => r.feedLatency !== null);
   if (feeds.length > 0) {
     lines.push('');

@@ -19,7 +19,8 @@ import { targetOf } from '../load/prepare.ts';
 import { progressLine } from '../load/progress.ts';
 import { sampleWhile } from '../sample/sampler.ts';
 import { runFlags, type ShardBenchConfig } from './config.ts';
-import type { FeedFigures, ShardRow } from './report.ts';
+import { directWrites } from './direct.ts';
+import type { DirectRow, FeedFigures, ShardRow } from './report.ts';
 import { signUpWriters } from './writers.ts';
 
 export interface ShardRun {
@@ -81,7 +82,7 @@ export async function runShards(
     });
     try {
       const target = targetOf(stack.info);
-      const { users, sessions } = await signUpWriters(
+      const { users, placed, sessions } = await signUpWriters(
         target,
         run.shards,
         c.BENCH_WRITERS,
@@ -164,6 +165,33 @@ export async function runShards(
           cpu: cpuByComponent(m),
         };
       }
+      let direct: DirectRow | null = null;
+      if (run.measureWrites && c.DIRECT_SECONDS > 0) {
+        const { value, sampling } = await sampleWhile(readStackFile(stack.stackFile), () =>
+          directWrites(
+            readStackFile(stack.stackFile),
+            placed,
+            c.DIRECT_CONNECTIONS,
+            c.DIRECT_SECONDS,
+          ),
+        );
+        const cpu = cpuByComponent({ samples: sampling.readings } as unknown as Measurement);
+        direct = {
+          writesPerSecond: value.writesPerSecond,
+          p50Ms: value.p50Ms,
+          p99Ms: value.p99Ms,
+          errors: value.errors,
+          connections: value.connections,
+          dbCpu: Object.fromEntries(
+            Object.entries(cpu)
+              .filter(([name]) => name.startsWith('mysql'))
+              .map(([name, v]) => [name, v.mean]),
+          ),
+          machineBusy: sampling.machineBusy,
+          loadAverage: loadavg(),
+        };
+        say(`bench-shards: ${id}: write tier alone ${value.writesPerSecond.toFixed(0)} writes/s`);
+      }
       let feedLatency: FeedFigures | null = null;
       if (run.measureFeed) {
         const load = parseLoadConfig({
@@ -197,7 +225,7 @@ export async function runShards(
           : null;
       }
       const bytes = run.feed === 'timeline' ? await timelineBytes(stack.stackFile) : null;
-      return { ...base, ...writes, feedLatency, timelineBytes: bytes };
+      return { ...base, ...writes, feedLatency, timelineBytes: bytes, direct };
     } finally {
       await stack.stop();
     }

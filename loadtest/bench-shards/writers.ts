@@ -12,6 +12,7 @@ import { evenShardMap } from '../../services/shared/shard/shard-map.ts';
 import { exchange, json, makeAgent } from '../core/http.ts';
 import type { Target } from '../run/run-load.ts';
 import type { Credentials } from '../scenarios/scenario.ts';
+import type { DirectWriter } from './direct.ts';
 
 export const WRITER_PASSWORD = 'bench-shards-password';
 
@@ -34,6 +35,8 @@ async function hashing(agent: Agent, target: Target, path: string, user: Credent
 
 export interface Writers {
   readonly users: Credentials[];
+  /** Each user's id and the server holding their rows, in the same order. */
+  readonly placed: DirectWriter[];
   /** Set-Cookie lines of each user's session, in the same order. */
   readonly sessions: string[][];
 }
@@ -47,6 +50,7 @@ export async function signUpWriters(
   const perServer = Math.ceil(writers / shards);
   const map = shards > 1 ? evenShardMap(shards) : undefined;
   const byServer: Credentials[][] = Array.from({ length: shards }, () => []);
+  const placedBy = new Map<string, DirectWriter>();
   const agent = makeAgent(4, target.ca, 30_000);
   try {
     for (
@@ -60,7 +64,13 @@ export async function signUpWriters(
         throw new Error(`sign-up ${user.username}: HTTP ${reply.status} ${reply.body.toString()}`);
       const id = String((json(reply.body) as { id: unknown }).id);
       const server = map === undefined ? 0 : (map[shardOfId(BigInt(id))] ?? 0);
+      if ((byServer[server]?.length ?? perServer) >= perServer) continue;
       byServer[server]?.push(user);
+      placedBy.set(user.username, {
+        id: BigInt(id),
+        server: map === undefined ? 'mysql-primary' : `mysql-shard-${server + 1}`,
+        logical: map === undefined ? undefined : shardOfId(BigInt(id)),
+      });
     }
     if (byServer.some((l) => l.length < perServer))
       throw new Error(`could not place ${perServer} writers on each of ${shards} shard servers`);
@@ -76,7 +86,8 @@ export async function signUpWriters(
         );
       sessions.push([reply.headers['set-cookie'] ?? []].flat());
     }
-    return { users, sessions };
+    const placed = users.map((u) => placedBy.get(u.username) as DirectWriter);
+    return { users, placed, sessions };
   } finally {
     await agent.close();
   }

@@ -61,6 +61,35 @@ test('ratios against the unsharded run of the same invocation', () => {
   assert.match(text, /timeline in Redis after the run: 2\.0 MiB/);
 });
 
+test('the write tier alone: its own efficiency against the unsharded direct inserts', () => {
+  const direct = (writesPerSecond: number) => ({
+    writesPerSecond,
+    p50Ms: 5,
+    p99Ms: 20,
+    errors: 0,
+    connections: 4,
+    dbCpu: { 'mysql-shard-1': 0.1 },
+    machineBusy: 0.5,
+    loadAverage: [1, 1, 1],
+  });
+  const rows = [
+    { ...row(1, 'scatter', 10), direct: direct(150) },
+    { ...row(2, 'scatter', 12), direct: direct(270) },
+    { ...row(4, 'scatter', 9), direct: direct(480) },
+  ];
+  const r = shardRatios(rows, 2);
+  assert.deepEqual(
+    r.directEfficiency.map((e) => [e.shards, e.value]),
+    [
+      [2, 0.9],
+      [4, 0.8],
+    ],
+  );
+  const text = reportText(rows, r, { dbBoxCpus: 0.1, cores: 2, startLoad: [1, 1, 1] });
+  assert.match(text, /write tier alone \(direct inserts\), efficiency 1 → 4 shards \| 0\.80/);
+  assert.match(text, /\| 4-scatter \| 480 \| 5\.0 \| 20\.0 \| 0 \| 4 \| mysql-shard-1 0\.100/);
+});
+
 test('a run without a capacity gives no ratio rather than a wrong one', () => {
   const r = shardRatios([row(1, 'scatter', 0), row(2, 'scatter', 50)], 2);
   assert.deepEqual(r.efficiency, [{ shards: 2, value: null }]);
