@@ -66,7 +66,10 @@ export const mariadbConfigFile = (repoDir: string, kind: 'mysql-primary' | 'mysq
 
 function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'command' | 'args'> {
   const p = instancePaths(ctx.stackDir, s.name);
-  const replica = s.kind === 'mysql-replica' || s.kind === 'mysql-shard-replica';
+  const replica =
+    s.kind === 'mysql-replica' ||
+    s.kind === 'mysql-shard-replica' ||
+    s.kind === 'mysql-function-replica';
   const kind = replica ? 'mysql-replica' : 'mysql-primary';
   return {
     command: ctx.binaries.mariadbd,
@@ -81,7 +84,10 @@ function mariadb(s: PlannedService, ctx: LaunchContext): Pick<LaunchSpec, 'comma
       `--port=${need(s.ports.mysql, 'mysql port')}`,
       `--server-id=${need(s.serverId, 'server id')}`,
       // A shard server writes its own GTID domain, so positions from several shards never mix.
-      ...(s.kind === 'mysql-shard' ? [`--gtid-domain-id=${need(s.serverId, 'server id')}`] : []),
+      // So does each federated function's primary (FEDERATION=on).
+      ...(s.kind === 'mysql-shard' || s.kind === 'mysql-function'
+        ? [`--gtid-domain-id=${need(s.serverId, 'server id')}`]
+        : []),
       `--init-file=${p.initSql}`,
       ...(ctx.isRoot ? ['--user=root'] : []),
       ...s.serverOptions,
@@ -161,6 +167,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
     case 'mysql-replica':
     case 'mysql-shard':
     case 'mysql-shard-replica':
+    case 'mysql-function':
+    case 'mysql-function-replica':
       return { ...base, ...mariadb(s, ctx) };
     case 'redis':
       return { ...base, ...redis(s, ctx) };

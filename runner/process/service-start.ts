@@ -51,6 +51,8 @@ function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>
     case 'mysql-replica':
     case 'mysql-shard':
     case 'mysql-shard-replica':
+    case 'mysql-function':
+    case 'mysql-function-replica':
       return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
     case 'redis':
       return () => probeRedis(s.host, port('redis'));

@@ -84,6 +84,16 @@ export interface StackFile {
     readonly spares: readonly string[];
     readonly initialMap: string;
   } | null;
+  /**
+   * FEDERATION=on: which database holds which function (accounts and orders stay on
+   * mysql-primary) and their replicas; null otherwise.
+   */
+  readonly federation: {
+    readonly accounts: string;
+    readonly posts: string;
+    readonly media: string;
+    readonly replicas: Readonly<Record<string, readonly string[]>>;
+  } | null;
   readonly s3: {
     readonly endpoint: string;
     readonly bucket: string;
@@ -168,6 +178,7 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
       replicationUser: STACK_CONSTANTS.mysqlReplicationUser,
     },
     shards: shardsOf(plan),
+    federation: federationOf(plan),
     s3: anyS3
       ? {
           endpoint: anyS3.env.S3_ENDPOINT ?? '',
@@ -177,6 +188,22 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
           external: !plan.services.some((s) => s.kind === 's3'),
         }
       : null,
+  };
+}
+
+function federationOf(plan: StackPlan): StackFile['federation'] {
+  const servers = plan.services.filter((s) => s.kind === 'mysql-function').map((s) => s.name);
+  if (servers.length === 0) return null;
+  return {
+    accounts: 'mysql-primary',
+    posts: 'mysql-posts',
+    media: 'mysql-media',
+    replicas: Object.fromEntries(
+      servers.map((name) => [
+        name,
+        plan.services.filter((s) => s.replicaOf === name).map((s) => s.name),
+      ]),
+    ),
   };
 }
 

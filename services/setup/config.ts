@@ -30,6 +30,11 @@ const schema = {
   MYSQL_REPLICAS: field(list(hostPort), []),
   MYSQL_SHARDS: field(list(hostPort), []),
   MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
+  // FEDERATION=on: the function primaries and their replicas, bootstrapped like shard servers.
+  MYSQL_POSTS: optional(hostPort),
+  MYSQL_POSTS_REPLICAS: field(list(hostPort), []),
+  MYSQL_MEDIA: optional(hostPort),
+  MYSQL_MEDIA_REPLICAS: field(list(hostPort), []),
   MYSQL_DATABASE: field(IDENTIFIER, 'scaling_lab'),
   MYSQL_USER: field(IDENTIFIER, 'app'),
   MYSQL_PASSWORD: secret(PASSWORD),
@@ -69,7 +74,10 @@ export interface SetupConfig {
    */
   readonly secondMaster: Endpoint | undefined;
   readonly replicas: readonly Endpoint[];
-  /** SHARDS above 1: the shard primaries, each bootstrapped like the primary. */
+  /**
+   * SHARDS above 1: the shard primaries, each bootstrapped like the primary; with FEDERATION=on
+   * also the function primaries (mysql-posts, mysql-media), the same way.
+   */
   readonly shards: readonly Endpoint[];
   /** Each shard server's replicas (MYSQL_SHARDS's order), made to follow their shard server. */
   readonly shardReplicas: readonly (readonly Endpoint[])[];
@@ -105,14 +113,21 @@ export function parseSetupConfig(env: Env): SetupConfig {
       secretAccessKey: c.S3_SECRET_ACCESS_KEY ?? '',
     };
   }
+  const functions = [
+    { primary: c.MYSQL_POSTS, replicas: c.MYSQL_POSTS_REPLICAS },
+    { primary: c.MYSQL_MEDIA, replicas: c.MYSQL_MEDIA_REPLICAS },
+  ].flatMap((f) => (f.primary === undefined ? [] : [{ primary: f.primary, replicas: f.replicas }]));
   if (c.DB_TOPOLOGY === 'master-master' && c.MYSQL_PRIMARY_2 === undefined)
     throw new ConfigError(['MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master']);
   return Object.freeze({
     primary: c.MYSQL_PRIMARY,
     secondMaster: c.DB_TOPOLOGY === 'master-master' ? c.MYSQL_PRIMARY_2 : undefined,
     replicas: c.MYSQL_REPLICAS,
-    shards: c.MYSQL_SHARDS,
-    shardReplicas: c.MYSQL_SHARD_REPLICAS,
+    shards: [...c.MYSQL_SHARDS, ...functions.map((f) => f.primary)],
+    shardReplicas: [
+      ...c.MYSQL_SHARDS.map((_, i) => c.MYSQL_SHARD_REPLICAS[i] ?? []),
+      ...functions.map((f) => f.replicas),
+    ],
     database: c.MYSQL_DATABASE,
     app: { user: c.MYSQL_USER, password: c.MYSQL_PASSWORD },
     root: { user: c.MYSQL_ROOT_USER, password: c.MYSQL_ROOT_PASSWORD },

@@ -14,6 +14,7 @@ import cache from './plugins/cache.ts';
 import cdn from './plugins/cdn.ts';
 import database from './plugins/database.ts';
 import errors from './plugins/errors.ts';
+import federation from './plugins/federation.ts';
 import health from './plugins/health.ts';
 import idempotency from './plugins/idempotency.ts';
 import { pressurePlugin, rateLimitPlugin } from './plugins/limits.ts';
@@ -109,6 +110,7 @@ export async function buildApp(config: WebConfig, options: BuildOptions): Promis
   });
   await app.register(shards, { config, migrate: options.migrate ?? true });
   await app.register(masters, { idempotencyTtlHours: config.IDEMPOTENCY_KEY_TTL_HOURS });
+  await app.register(federation, { config, migrate: options.migrate ?? true });
   await app.register(timeline, { config });
   await app.register(storage, { config });
   await app.register(cdn, { config });

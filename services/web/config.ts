@@ -54,6 +54,11 @@ const schema = {
   MYSQL_SHARDS: field(list(hostPort), []),
   /** Each shard server's replicas, in MYSQL_SHARDS's order: `h:p,h:p;h:p,h:p`. */
   MYSQL_SHARD_REPLICAS: field(groups(list(hostPort)), []),
+  /** FEDERATION=on: the posts' and the media rows' own primaries and their replicas. */
+  MYSQL_POSTS: optional(hostPort),
+  MYSQL_POSTS_REPLICAS: field(list(hostPort), []),
+  MYSQL_MEDIA: optional(hostPort),
+  MYSQL_MEDIA_REPLICAS: field(list(hostPort), []),
   SHARD_MAP_REFRESH_MS: field(integer(100, 600_000), 2000),
   SHARD_READ_TIMEOUT_MS: field(integer(50, 60_000), 1000),
   /** FEED=timeline: how many of the newest posts the timeline keeps (older pages scatter-gather). */
@@ -162,6 +167,9 @@ export function loadWebConfig(env: Env): WebConfig {
     problems.push(
       `MYSQL_SHARDS needs ${shardServers} host:port entries when SHARDS=${flags.shards}${flags.shardSpares > 0 ? ` and SHARD_SPARES=${flags.shardSpares}` : ''} (has ${raw.MYSQL_SHARDS.length})`,
     );
+  if (flags.federation === 'on')
+    for (const name of ['MYSQL_POSTS', 'MYSQL_MEDIA'] as const)
+      if (raw[name] === undefined) problems.push(`${name} is required when FEDERATION=on`);
   if (flags.dbTopology === 'master-master' && raw.MYSQL_PRIMARY_2 === undefined)
     problems.push('MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master');
   if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)

@@ -43,6 +43,8 @@ export interface Flags {
    * slots `make reshard` moves logical shards onto (`mysql-shard-<SHARDS+1>`…).
    */
   readonly shardSpares: number;
+  /** Split by function: posts and media each on a primary of their own (plan.ts functionServers). */
+  readonly federation: 'off' | 'on';
   /**
    * SHARDS above 1: how the feed is read. `scatter` asks every shard server and merges;
    * `timeline` reads one precomputed timeline in Redis, written by fan-out when a post is made.
@@ -106,6 +108,7 @@ export const FLAG_VARIABLES = {
   AUTOSCALE_MAX: { key: 'autoscaleMax', parser: integer(1, MAX_POOL_SIZE) },
   SHARDS: { key: 'shards', parser: integer(1, 8) },
   SHARD_SPARES: { key: 'shardSpares', parser: integer(0, 6) },
+  FEDERATION: { key: 'federation', parser: oneOf(['off', 'on']) },
   FEED: { key: 'feed', parser: oneOf(['scatter', 'timeline']) },
   BOX_CPUS: { key: 'boxCpus', parser: decimal(0.1, 64) },
   DB_BOX_CPUS: { key: 'dbBoxCpus', parser: tierCpus },
@@ -142,6 +145,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   autoscaleMax: 4,
   shards: 1,
   shardSpares: 0,
+  federation: 'off',
   feed: 'scatter',
   boxCpus: 1,
   dbBoxCpus: 0,
@@ -241,6 +245,14 @@ function crossFlagProblems(flags: Flags): string[] {
     );
   }
   problems.push(...masterMasterProblems(flags));
+  if (flags.federation === 'on' && flags.shards > 1)
+    problems.push(
+      `FEDERATION=on with SHARDS=${flags.shards}: not supported (posts would be both on mysql-posts and on the shard servers); federation runs unsharded, SHARDS=1`,
+    );
+  if (flags.federation === 'on' && flags.dbTopology === 'master-master')
+    problems.push(
+      'FEDERATION=on with DB_TOPOLOGY=master-master: not supported (the function primaries have no second master); use primary-replica',
+    );
   if (flags.shardSpares > 0 && flags.shards < 2)
     problems.push('SHARD_SPARES needs SHARDS above 1: a spare is an empty shard server');
   if (flags.shards + flags.shardSpares > 8)

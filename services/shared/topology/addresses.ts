@@ -9,6 +9,8 @@ export const SERVICE_KINDS = [
   'mysql-replica',
   'mysql-shard',
   'mysql-shard-replica',
+  'mysql-function',
+  'mysql-function-replica',
   'redis',
   'memcached',
   's3',
@@ -29,6 +31,8 @@ export const MARIADB_KINDS = [
   'mysql-replica',
   'mysql-shard',
   'mysql-shard-replica',
+  'mysql-function',
+  'mysql-function-replica',
 ] as const satisfies readonly ServiceKind[];
 
 export const isMariadb = (kind: ServiceKind): boolean =>
@@ -64,6 +68,8 @@ export const CONTAINER_PORTS = {
   'mysql-replica': { mysql: 3306 },
   'mysql-shard': { mysql: 3306 },
   'mysql-shard-replica': { mysql: 3306 },
+  'mysql-function': { mysql: 3306 },
+  'mysql-function-replica': { mysql: 3306 },
   redis: { redis: 6379 },
   memcached: { memcached: 11211 },
   s3: { s3: 9000 },
@@ -114,6 +120,13 @@ export function nativeAddress(
       // Their replicas after them: 127.0.0.198–213 on base+318–333 (`index` counts all of them
       // from 1: shard s's replica r is (s - 1) * MAX_SHARD_REPLICAS + r).
       return { host: `127.0.0.${197 + index}`, ports: { mysql: base + 317 + index } };
+    case 'mysql-function':
+      // FEDERATION=on: mysql-posts, mysql-media on 127.0.0.14–15, base+360–361 (`index` 1, 2).
+      return { host: `127.0.0.${13 + index}`, ports: { mysql: base + 359 + index } };
+    case 'mysql-function-replica':
+      // Their replicas, 127.0.0.16–19 on base+362–365 (function f's replica r is
+      // (f - 1) * MAX_SHARD_REPLICAS + r).
+      return { host: `127.0.0.${15 + index}`, ports: { mysql: base + 361 + index } };
     case 'redis':
       return { host: '127.0.0.21', ports: { redis: base + 379 } };
     case 'memcached':

@@ -33,7 +33,14 @@ export const MARIADB_FLAG_OPTIONS: readonly FlagOption[] = [
     variable: 'DB_QUERY_CACHE',
     fallback: 'off',
     value: (f) => f.dbQueryCache,
-    on: ['mysql-primary', 'mysql-replica', 'mysql-shard', 'mysql-shard-replica'],
+    on: [
+      'mysql-primary',
+      'mysql-replica',
+      'mysql-shard',
+      'mysql-shard-replica',
+      'mysql-function',
+      'mysql-function-replica',
+    ],
   },
   // DB_SEMISYNC: both sides on the primary and the replicas, since any replica can be promoted and
   // the old primary can rejoin as a replica. The wait point (AFTER_SYNC) and the timeout after
@@ -71,7 +78,9 @@ export function nativeMariadbOptions(flags: Flags, kind: ServiceKind): string[] 
     kind === 'mysql-primary' ||
     kind === 'mysql-replica' ||
     kind === 'mysql-shard' ||
-    kind === 'mysql-shard-replica';
+    kind === 'mysql-shard-replica' ||
+    kind === 'mysql-function' ||
+    kind === 'mysql-function-replica';
   if (database && flags.dbQueryCache === 'on')
     options.push(`--query-cache-size=${QUERY_CACHE_BYTES}`);
   return options;

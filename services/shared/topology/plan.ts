@@ -140,6 +140,7 @@ function drafts(flags: Flags, a: Addressing, options: PlanOptions): Draft[] {
     });
   }
   out.push(...shardServers(flags, a));
+  out.push(...functionServers(flags, a));
   if (needsRedis(flags))
     out.push({
       name: 'redis',
@@ -260,6 +261,42 @@ function shardServers(flags: Flags, a: Addressing): Draft[] {
   }).flat();
 }
 
+/** FEDERATION=on: the functions with a primary of their own (accounts and orders stay on mysql-primary). */
+export const FEDERATED_FUNCTIONS = ['posts', 'media'] as const;
+export type FederatedFunction = (typeof FEDERATED_FUNCTIONS)[number];
+
+/**
+ * FEDERATION=on: split by function. `mysql-posts` holds the posts, `mysql-media` the uploads' rows,
+ * each a primary of its own GTID domain with DB_REPLICAS replicas (`mysql-posts-replica-1..`);
+ * mysql-primary keeps the accounts, the catalog and the orders. Server ids 201+ and 211+.
+ */
+function functionServers(flags: Flags, a: Addressing): Draft[] {
+  if (flags.federation !== 'on') return [];
+  return FEDERATED_FUNCTIONS.flatMap((fn, i): Draft[] => {
+    const name = `mysql-${fn}`;
+    const primary: Draft = {
+      name,
+      kind: 'mysql-function',
+      composeService: name,
+      serverId: 201 + i,
+      ...place('mysql-function', a, name, i + 1),
+    };
+    const replicas = Array.from({ length: flags.dbReplicas }, (_, r): Draft => {
+      const slot = i * MAX_SHARD_REPLICAS + r + 1;
+      const replica = `${name}-replica-${r + 1}`;
+      return {
+        name: replica,
+        kind: 'mysql-function-replica',
+        composeService: replica,
+        serverId: 210 + slot,
+        replicaOf: name,
+        ...place('mysql-function-replica', a, replica, slot),
+      };
+    });
+    return [primary, ...replicas];
+  });
+}
+
 /** The instance name of replica `replica` (0-based) of physical shard `index` (0-based). */
 export const shardReplicaName = (index: number, replica: number): string =>
   `${shardServerName(index)}-replica-${replica + 1}`;
@@ -306,7 +343,9 @@ function boxOf(d: Draft, flags: Flags, firstWeb: string): Placement {
     d.kind === 'mysql-primary' ||
     d.kind === 'mysql-replica' ||
     d.kind === 'mysql-shard' ||
-    d.kind === 'mysql-shard-replica'
+    d.kind === 'mysql-shard-replica' ||
+    d.kind === 'mysql-function' ||
+    d.kind === 'mysql-function-replica'
   )
     return tier('DB_BOX_CPUS', flags.dbBoxCpus);
   if (d.kind === 'redis' || d.kind === 'memcached')

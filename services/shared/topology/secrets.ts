@@ -9,6 +9,8 @@ export function secretsOf(kind: ServiceKind): SecretName[] {
     case 'mysql-replica':
     case 'mysql-shard':
     case 'mysql-shard-replica':
+    case 'mysql-function':
+    case 'mysql-function-replica':
       return ['mysql-root-password', 'mysql-password', 'mysql-replication-password'];
     case 'setup':
       return [

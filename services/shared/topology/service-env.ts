@@ -33,6 +33,8 @@ export function serviceEnv(
   const replicas = all.filter((d) => d.kind === 'mysql-replica');
   const shards = all.filter((d) => d.kind === 'mysql-shard');
   const shardReplicas = all.filter((d) => d.kind === 'mysql-shard-replica');
+  const functions = all.filter((d) => d.kind === 'mysql-function');
+  const functionReplicas = all.filter((d) => d.kind === 'mysql-function-replica');
   const s3 = byName.get('s3');
   const external = flags.storage === 's3' ? options.externalS3 : undefined;
   const redis = byName.get('redis');
@@ -60,6 +62,19 @@ export function serviceEnv(
             .join(';'),
         }
       : {}),
+    // FEDERATION=on: each function's primary and its replicas (plan.ts functionServers).
+    ...Object.fromEntries(
+      functions.flatMap((p) => [
+        [`MYSQL_${p.name.slice('mysql-'.length).toUpperCase()}`, at(p, 'mysql')],
+        [
+          `MYSQL_${p.name.slice('mysql-'.length).toUpperCase()}_REPLICAS`,
+          functionReplicas
+            .filter((r) => r.replicaOf === p.name)
+            .map((r) => at(r, 'mysql'))
+            .join(','),
+        ],
+      ]),
+    ),
     MYSQL_USER: STACK_CONSTANTS.mysqlUser,
     MYSQL_DATABASE: STACK_CONSTANTS.mysqlDatabase,
     MYSQL_PASSWORD_FILE: file('mysql-password'),
@@ -145,6 +160,8 @@ export function serviceEnv(
       case 'worker':
         return {
           ...appData,
+          // FEDERATION=on: the worker only touches media rows: its database is mysql-media's.
+          ...mediaAsPrimary(appData as Record<string, string | undefined>),
           HOST: a.mode === 'native' ? d.host : '0.0.0.0',
           METRICS_PORT: String(d.ports.metrics),
           ...(a.mode === 'native' ? { WORKER_ID: d.name } : {}),
@@ -233,4 +250,11 @@ function lbPools(webs: readonly Draft[], a: Addressing, scaled: readonly WebPool
   })
     .filter((p) => p !== '')
     .join(';');
+}
+
+/** The worker's database with FEDERATION=on: mysql-media and its replicas. */
+function mediaAsPrimary(data: Record<string, string | undefined>): Record<string, string> {
+  const media = data.MYSQL_MEDIA;
+  if (media === undefined) return {};
+  return { MYSQL_PRIMARY: media, MYSQL_REPLICAS: data.MYSQL_MEDIA_REPLICAS ?? '' };
 }

@@ -6,22 +6,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { mysqlPoolOptions } from '../../shared/config/fields.ts';
-import { DbTarget } from '../../shared/db/target.ts';
-import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import { HttpError } from '../../shared/http-error.ts';
 import type { WebConfig } from '../config.ts';
 import { ARCHIVE_MIGRATIONS } from '../db/archive-migrations.ts';
-import { DbCluster } from '../db/cluster.ts';
-import { IdempotentWrites } from '../db/idempotency.ts';
+import type { DbCluster } from '../db/cluster.ts';
+import type { IdempotentWrites } from '../db/idempotency.ts';
 import { MIGRATIONS } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
-import { ReplicaHealth } from '../db/replica-health.ts';
+import { serverCluster } from '../db/server-cluster.ts';
 import { ShardFencedError } from '../sharding/fence.ts';
 import { ensureShardMap, readShardMap, readShardMapVersion } from '../sharding/map-store.ts';
 import { SHARDING_MIGRATIONS } from '../sharding/migrations.ts';
 import { ShardRouter, type ShardServer } from '../sharding/router.ts';
-import { migrateWhenReachable, replicaPolicyOf } from './database.ts';
+import { migrateWhenReachable } from './database.ts';
 
 /** Where an owner's rows live. `logical` is undefined on an unsharded stack. */
 export interface Owner {
@@ -40,7 +37,11 @@ declare module 'fastify' {
      * moving it, or this server's map is older than the flip) re-reads the map and retries, for
      * up to SHARD_MOVE_WAIT_MS; then 503 WEB_ERR_SHARD_MOVING with Retry-After.
      */
-    writeAt<T>(id: bigint, write: (owner: Owner) => Promise<T>): Promise<T>;
+    writeAt<T>(
+      id: bigint,
+      write: (owner: Owner) => Promise<T>,
+      what: 'posts' | 'orders',
+    ): Promise<T>;
     /**
      * Re-reads the shard map now (a read that found nothing where the map says). At most once
      * per MAP_FOLLOW_MS, so misses (real 404s) cost the directory little.
@@ -73,39 +74,21 @@ async function shardsPlugin(
     app.decorate('homeOf', () => single);
     // Unsharded, a write goes to the user's write home: the primary, or with
     // DB_TOPOLOGY=master-master the user's master (plugins/masters.ts, registered after this one).
-    app.decorate('writeAt', <T>(id: bigint, write: (owner: Owner) => Promise<T>) =>
-      write(app.writeHomeOf(id)),
+    // Unsharded, posts go to their database (mysql-posts with FEDERATION=on, plugins/federation.ts)
+    // and orders to the user's write home: the primary, or with DB_TOPOLOGY=master-master the
+    // user's master (plugins/masters.ts). Both plugins register after this one.
+    app.decorate(
+      'writeAt',
+      <T>(id: bigint, write: (owner: Owner) => Promise<T>, what: 'posts' | 'orders') =>
+        write(what === 'posts' && app.federation ? app.postsHomeOf(id) : app.writeHomeOf(id)),
     );
     app.decorate('followShardMap', async () => undefined);
     return;
   }
-  const common = { ...mysqlPoolOptions(config), observer: app.metrics.db };
-  const ttlSeconds = config.IDEMPOTENCY_KEY_TTL_HOURS * 3600;
-  const servers: ShardServer[] = config.MYSQL_SHARDS.map((address, i) => {
-    const name = `shard-${i + 1}`;
-    const primary = new DbTarget({ ...common, name, role: 'primary', ...address });
-    // The shard server's replicas (DB_REPLICAS): X-DB names them `shard-N/replica-M`.
-    const replicas = (config.MYSQL_SHARD_REPLICAS[i] ?? []).map(
-      (at, r) =>
-        new DbTarget({ ...common, name: `${name}/replica-${r + 1}`, role: 'replica', ...at }),
-    );
-    // Shard servers are never promoted (the db-monitor watches the directory), so the watch is
-    // never started: the shard server always writes and its replicas serve reads.
-    const watch = new WriterWatch([primary, ...replicas]);
-    // The same read/write split, causal reads and outlier ejection as the directory's replicas.
-    const health = new ReplicaHealth(watch, replicaPolicyOf(config), (change) =>
-      app.log.warn(
-        { ...change, shard: name },
-        change.to === 'ok' ? 'shard replica serves reads again' : 'shard replica skipped for reads',
-      ),
-    );
-    if (replicas.length > 0) health.start();
-    return {
-      name,
-      db: new DbCluster(watch, config.CAUSAL_READ_WAIT_MS, health),
-      idempotency: new IdempotentWrites(() => primary, ttlSeconds),
-    };
-  });
+  // Each shard server with its replicas (DB_REPLICAS): X-DB names them `shard-N/replica-M`.
+  const servers: ShardServer[] = config.MYSQL_SHARDS.map((address, i) =>
+    serverCluster(app, config, `shard-${i + 1}`, address, config.MYSQL_SHARD_REPLICAS[i] ?? []),
+  );
   app.addHook('onClose', async () => {
     await Promise.allSettled(servers.map((s) => s.db.close()));
   });

@@ -36,7 +36,10 @@ export default async function mediaDeleteRoutes(
     async (request, reply) => {
       const { data: session } = sessionOf(request);
       const { id } = request.params;
-      const [row] = await app.db.primary.rows<MediaRow>('SELECT * FROM media WHERE id = ?', [id]);
+      const [row] = await app.mediaHome.db.primary.rows<MediaRow>(
+        'SELECT * FROM media WHERE id = ?',
+        [id],
+      );
       if (row === undefined || row.user_id !== session.userId)
         throw new HttpError(404, 'WEB_ERR_MEDIA_NOT_FOUND', `no media ${id} of yours`);
       if (row.thumbnail_status === 'pending')
@@ -47,7 +50,7 @@ export default async function mediaDeleteRoutes(
         );
       const keys = keysOfMedia(row);
       await Promise.all(keys.map((key) => app.storage.delete(key)));
-      const result = await app.idempotency.writeOnce(undefined, async (tx) => {
+      const result = await app.mediaHome.idempotency.writeOnce(undefined, async (tx) => {
         await tx.write('DELETE FROM media WHERE id = ?', [id]);
         return { statusCode: 204, body: null };
       });
@@ -55,7 +58,7 @@ export default async function mediaDeleteRoutes(
       const purged = await app.cdn.purge({ keys, prefixes: folder === undefined ? [] : [folder] });
       markWrite(request, reply, options, result.gtid);
       if (app.cdn.enabled) reply.header('x-cdn-purge', purged ? 'done' : 'failed');
-      return reply.header('x-db', 'primary').code(204).send();
+      return reply.header('x-db', app.mediaHome.label).code(204).send();
     },
   );
 }

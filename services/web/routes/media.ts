@@ -91,7 +91,7 @@ export default async function mediaRoutes(
       // Stored before the transaction: a primary connection is not held while the object store
       // works. A failed insert leaves unreferenced objects behind, never a row without its files.
       const original = originalKey(image.type);
-      if (!(await app.idempotency.alreadyAnswered(claim))) {
+      if (!(await app.mediaHome.idempotency.alreadyAnswered(claim))) {
         await app.storage.put(original, image.bytes, image.type);
         await Promise.all(
           [...(image.thumbnails ?? [])].map(([size, thumbnail]) =>
@@ -99,7 +99,7 @@ export default async function mediaRoutes(
           ),
         );
       }
-      const result = await app.idempotency.writeOnce(claim, async (tx) => {
+      const result = await app.mediaHome.idempotency.writeOnce(claim, async (tx) => {
         const inserted = await tx.write(
           `INSERT INTO media (user_id, object_key, thumbnail_key, thumbnail_sizes, content_type, bytes, width, height, sha256, thumbnail_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -131,7 +131,7 @@ export default async function mediaRoutes(
       }
       await app.cache.put(mediaEntry(result.body.id), result.body);
       markWrite(request, reply, options, result.gtid);
-      return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
+      return reply.header('x-db', app.mediaHome.label).code(result.statusCode).send(result.body);
     },
   );
 
@@ -147,7 +147,7 @@ export default async function mediaRoutes(
       const result = await app.cache.aside(
         mediaEntry(id),
         async () => {
-          const { rows, servedBy } = await app.db.read<MediaRow>(
+          const { rows, servedBy } = await app.mediaHome.db.read<MediaRow>(
             options.readFrom,
             'SELECT * FROM media WHERE id = ?',
             [id],

@@ -46,44 +46,48 @@ export default async function orderRoutes(app: FastifyInstance): Promise<void> {
           ? undefined
           : { scope, key: `cart:${token}`, requestHash: requestDigest('POST /api/orders', token) };
       // At the buyer's home; a reshard's fence makes it wait for the new map (plugins/shards.ts).
-      const { owner, result } = await app.writeAt(userId, async (owner) => ({
-        owner,
-        result: await owner.idempotency.writeOnce(claim, async (tx) => {
-          if (skus.length === 0)
-            throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'the cart is empty');
-          const rows = await tx.rows<ProductRow>(
-            `SELECT sku, name, price_cents FROM products WHERE sku IN (${skus.map(() => '?').join(', ')})`,
-            skus,
-          );
-          const products = new Map<string, Product>(
-            rows.map((r) => [r.sku, { sku: r.sku, name: r.name, priceCents: r.price_cents }]),
-          );
-          const priced = priceCart(data.cart, products);
-          if (priced.items.length === 0)
-            throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'nothing in the cart is for sale');
-          // Sharded: an id carrying the user's logical shard; unsharded: NULL, AUTO_INCREMENT's.
-          const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
-          const order = await tx.write(
-            'INSERT INTO orders (id, user_id, item_count, total_cents) VALUES (?, ?, ?, ?)',
-            [id, userId, priced.count, priced.totalCents],
-          );
-          const orderId = id ?? BigInt(order.insertId);
-          await tx.write(
-            `INSERT INTO order_items (order_id, sku, qty, price_cents) VALUES ${priced.items.map(() => '(?, ?, ?, ?)').join(', ')}`,
-            priced.items.flatMap((l) => [orderId, l.sku, l.qty, l.priceCents]),
-          );
-          return {
-            statusCode: 201,
-            // cartToken is kept with the answer (not sent): a replay empties only that cart.
-            body: {
-              id: idToJson(orderId),
-              ...priced,
-              createdAt: new Date().toISOString(),
-              cartToken: token,
-            },
-          };
+      const { owner, result } = await app.writeAt(
+        userId,
+        async (owner) => ({
+          owner,
+          result: await owner.idempotency.writeOnce(claim, async (tx) => {
+            if (skus.length === 0)
+              throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'the cart is empty');
+            const rows = await tx.rows<ProductRow>(
+              `SELECT sku, name, price_cents FROM products WHERE sku IN (${skus.map(() => '?').join(', ')})`,
+              skus,
+            );
+            const products = new Map<string, Product>(
+              rows.map((r) => [r.sku, { sku: r.sku, name: r.name, priceCents: r.price_cents }]),
+            );
+            const priced = priceCart(data.cart, products);
+            if (priced.items.length === 0)
+              throw new HttpError(409, 'WEB_ERR_CART_EMPTY', 'nothing in the cart is for sale');
+            // Sharded: an id carrying the user's logical shard; unsharded: NULL, AUTO_INCREMENT's.
+            const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
+            const order = await tx.write(
+              'INSERT INTO orders (id, user_id, item_count, total_cents) VALUES (?, ?, ?, ?)',
+              [id, userId, priced.count, priced.totalCents],
+            );
+            const orderId = id ?? BigInt(order.insertId);
+            await tx.write(
+              `INSERT INTO order_items (order_id, sku, qty, price_cents) VALUES ${priced.items.map(() => '(?, ?, ?, ?)').join(', ')}`,
+              priced.items.flatMap((l) => [orderId, l.sku, l.qty, l.priceCents]),
+            );
+            return {
+              statusCode: 201,
+              // cartToken is kept with the answer (not sent): a replay empties only that cart.
+              body: {
+                id: idToJson(orderId),
+                ...priced,
+                createdAt: new Date().toISOString(),
+                cartToken: token,
+              },
+            };
+          }),
         }),
-      }));
+        'orders',
+      );
       const { cartToken: ordered, items } = result.body;
       await updateSession(request, (now) => {
         const settled = settleCheckout(now, ordered, items, newCartToken());

@@ -98,20 +98,25 @@ export default async function postRoutes(
           }
         : undefined;
       // At the author's home; a reshard's fence makes it wait for the new map (plugins/shards.ts).
-      const { owner, result } = await app.writeAt(userId, async (owner) => ({
-        owner,
-        result: await owner.idempotency.writeOnce(claim, async (tx) => {
-          // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
-          const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
-          const inserted = await tx.write(
-            'INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)',
-            [id, userId, body],
-          );
-          const [row] = await tx.rows<PostRow>(...postById(id ?? BigInt(inserted.insertId)));
-          if (row === undefined) throw new Error('inserted post not found in its own transaction');
-          return { statusCode: 201, body: toPost(row) };
+      const { owner, result } = await app.writeAt(
+        userId,
+        async (owner) => ({
+          owner,
+          result: await owner.idempotency.writeOnce(claim, async (tx) => {
+            // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
+            const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
+            const inserted = await tx.write(
+              'INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)',
+              [id, userId, body],
+            );
+            const [row] = await tx.rows<PostRow>(...postById(id ?? BigInt(inserted.insertId)));
+            if (row === undefined)
+              throw new Error('inserted post not found in its own transaction');
+            return { statusCode: 201, body: toPost(row) };
+          }),
         }),
-      }));
+        'posts',
+      );
       // FEED=timeline: fan-out on write, after the commit (a replay adds the same member again).
       await app.fanOut(result.body);
       await app.cache.bump(app.cacheKeys.changedByPost(data.userId));
@@ -139,7 +144,7 @@ export default async function postRoutes(
       const result = await app.cache.aside(
         app.cacheKeys.post(id),
         async () => {
-          let owner = app.homeOf(id);
+          let owner = app.postsHomeOf(id);
           let { rows, servedBy } = await owner.db.read<PostRow>(options.readFrom, ...postById(id), {
             after,
           });
@@ -147,7 +152,7 @@ export default async function postRoutes(
           // written on the new server, read with the old map). Re-read the map; ask the new home.
           if (rows.length === 0 && app.shards !== undefined) {
             await app.followShardMap();
-            const moved = app.homeOf(id);
+            const moved = app.postsHomeOf(id);
             if (moved.label !== owner.label) {
               owner = moved;
               ({ rows, servedBy } = await owner.db.read<PostRow>(
@@ -189,7 +194,7 @@ export default async function postRoutes(
         throw new HttpError(404, 'WEB_ERR_USER_NOT_FOUND', `no user ${request.params.id}`);
       const cursor = cursorOf(before);
       const from = options.readFrom;
-      const owner = app.homeOf(userId);
+      const owner = app.postsHomeOf(userId);
       const load = async (after: GtidPosition | undefined) => {
         const user = await owner.db.read<Row>(from, 'SELECT id FROM users WHERE id = ?', [userId], {
           after,
@@ -247,11 +252,10 @@ export default async function postRoutes(
           const missing = gathered.missing.length > 0 ? { missingShards: gathered.missing } : {};
           return { value: { ...value, ...missing }, servedBy: gathered.servedBy.join(',') };
         }
-        const { rows, servedBy } = await app.db.read<PostRow>(
-          options.readFrom,
-          ...feedPage(limit, cursor),
-          { after },
-        );
+        // Unsharded: the posts' database (mysql-posts with FEDERATION=on, else the primary's tier).
+        const { rows, servedBy } = await app
+          .postsHomeOf(0n)
+          .db.read<PostRow>(options.readFrom, ...feedPage(limit, cursor), { after });
         return { value: page(rows, limit), servedBy };
       };
       const result = await app.cache.view(

@@ -15,22 +15,32 @@ import { checkFence } from './fence.ts';
 export const newUserShard = (): number => randomInt(LOGICAL_SHARDS);
 
 /**
- * Makes sure the user's row exists on their shard (no-op unsharded), behind the shard's write
- * fence like every other write there (sharding/fence.ts).
+ * Makes sure the user's row exists where their rows reference it: on their shard, behind the
+ * shard's write fence like every other write there (sharding/fence.ts); with FEDERATION=on on
+ * mysql-posts and mysql-media; nowhere else (one primary holds the account itself).
  */
 export async function ensureShardUser(
   app: FastifyInstance,
   id: bigint,
   username: string,
 ): Promise<void> {
+  const copy = "INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')";
+  if (app.federation !== undefined) {
+    await Promise.all(
+      [app.federation.posts, app.federation.media].map((f) =>
+        f.db.primary.write(copy, [id, username]),
+      ),
+    );
+    return;
+  }
   if (app.shards === undefined) return;
-  await app.writeAt(id, (owner) =>
-    owner.db.primary.transaction(async (tx) => {
-      if (owner.logical !== undefined) await checkFence(tx, owner.logical, owner.label);
-      await tx.write("INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')", [
-        id,
-        username,
-      ]);
-    }),
+  await app.writeAt(
+    id,
+    (owner) =>
+      owner.db.primary.transaction(async (tx) => {
+        if (owner.logical !== undefined) await checkFence(tx, owner.logical, owner.label);
+        await tx.write(copy, [id, username]);
+      }),
+    'posts',
   );
 }

@@ -1,0 +1,128 @@
+/**
+ * FEDERATION=on against real MariaDB processes: accounts and orders on mysql-primary, posts on
+ * mysql-posts, the uploads' rows on mysql-media, each with a replica. The app works end to end
+ * (sign up, log in, post, order, upload, read them back, the feed); each function's rows are on
+ * its own database only (the others have none of them; users are copied where rows reference
+ * them); X-DB names the database that answered.
+ *
+ * Settings changed from the product's defaults, and why: FEDERATION=on is what is under test
+ * (off is every other test); CACHE=off so reads reach a database and X-DB names it; one server per
+ * web pool and DB_REPLICAS=1, because the machine is small.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FormData } from 'undici';
+import { headerOf } from '../../support/http.ts';
+import { image } from '../../support/images.ts';
+import { startOwnStack } from '../../support/own-stack.ts';
+import { connectMysql, query } from '../../support/stack.ts';
+
+const FLAGS = {
+  STAGE: '4',
+  FEDERATION: 'on',
+  CACHE: 'off',
+  WEB_REPLICAS: '1',
+  READ_API_REPLICAS: '1',
+  WRITE_API_REPLICAS: '1',
+  DB_REPLICAS: '1',
+};
+
+test('FEDERATION=on: each function on its own database, the app end to end', async (t) => {
+  const stack = await startOwnStack(t, FLAGS);
+  assert.deepEqual(stack.info.federation, {
+    accounts: 'mysql-primary',
+    posts: 'mysql-posts',
+    media: 'mysql-media',
+    replicas: {
+      'mysql-posts': ['mysql-posts-replica-1'],
+      'mysql-media': ['mysql-media-replica-1'],
+    },
+  });
+  const client = stack.client();
+  const credentials = { username: 'federated_user', password: 'federated-password' };
+  const made = await client.post<{ id: number }>('/api/users', { json: credentials });
+  assert.equal(made.status, 201);
+  assert.equal((await client.post('/api/sessions', { json: credentials })).status, 200);
+  const userId = made.body.id;
+
+  const post = await client.post<{ id: number; body: string }>('/api/posts', {
+    json: { body: 'a federated post' },
+    headers: { 'idempotency-key': 'federated-post-1' },
+  });
+  assert.equal(post.status, 201);
+  assert.equal(headerOf(post, 'x-db'), 'posts');
+  const read = await client.get<{ body: string }>(`/api/posts/${post.body.id}`);
+  assert.equal(read.body.body, 'a federated post');
+  assert.match(headerOf(read, 'x-db') ?? '', /^posts(\/replica-1)?$/);
+  const mine = await client.get<{ posts: { id: number }[] }>(`/api/users/${userId}/posts`);
+  assert.equal(mine.status, 200);
+  assert.deepEqual(
+    mine.body.posts.map((p) => p.id),
+    [post.body.id],
+  );
+  const feed = await client.get<{ posts: { id: number }[] }>('/api/feed?limit=5');
+  assert.ok(feed.body.posts.some((p) => p.id === post.body.id));
+  assert.match(headerOf(feed, 'x-db') ?? '', /^posts(\/replica-1)?$/);
+
+  assert.equal(
+    (await client.post('/api/cart/items', { json: { sku: 'BOOK-003', qty: 1 } })).status,
+    200,
+  );
+  const order = await client.post<{ id: number }>('/api/orders');
+  assert.equal(order.status, 201);
+  assert.equal(headerOf(order, 'x-db'), 'primary');
+
+  const form = new FormData();
+  form.append('file', new Blob([await image('png', 64, 64)], { type: 'image/png' }), 'a.png');
+  const upload = await client.post<{ id: number }>('/api/media', { form });
+  assert.ok(upload.status === 201 || upload.status === 202, JSON.stringify(upload.body));
+  assert.equal(headerOf(upload, 'x-db'), 'media');
+  const media = await client.get<{ id: number }>(`/api/media/${upload.body.id}`);
+  assert.equal(media.status, 200);
+  assert.match(headerOf(media, 'x-db') ?? '', /^media(\/replica-1)?$/);
+
+  const counts = async (instance: string) => {
+    const db = await connectMysql(stack.info, {
+      instance,
+      as: 'app',
+      database: stack.info.mysql.database,
+    });
+    try {
+      const n = async (sql: string, values: (string | number)[]) =>
+        Number((await query(db, sql, values))[0]?.n);
+      return {
+        account: await n(
+          "SELECT COUNT(*) AS n FROM users WHERE id = ? AND username = ? AND password_hash <> ''",
+          [userId, credentials.username],
+        ),
+        copy: await n('SELECT COUNT(*) AS n FROM users WHERE id = ?', [userId]),
+        posts: await n('SELECT COUNT(*) AS n FROM posts WHERE user_id = ?', [userId]),
+        orders: await n('SELECT COUNT(*) AS n FROM orders WHERE user_id = ?', [userId]),
+        media: await n('SELECT COUNT(*) AS n FROM media WHERE user_id = ?', [userId]),
+      };
+    } finally {
+      await db.end();
+    }
+  };
+  assert.deepEqual(await counts('mysql-primary'), {
+    account: 1,
+    copy: 1,
+    posts: 0,
+    orders: 1,
+    media: 0,
+  });
+  assert.deepEqual(await counts('mysql-posts'), {
+    account: 0,
+    copy: 1,
+    posts: 1,
+    orders: 0,
+    media: 0,
+  });
+  assert.deepEqual(await counts('mysql-media'), {
+    account: 0,
+    copy: 1,
+    posts: 0,
+    orders: 0,
+    media: 1,
+  });
+});
