@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   });
   const store = new S3ObjectStore(client, stack.s3.bucket);
   const cutoff = archiveCutoff(new Date(), env.ARCHIVE_AFTER_DAYS);
-  const servers = stack.shards?.servers ?? ['mysql-primary'];
+  // Where posts live: each shard server, mysql-posts (FEDERATION=on), or the one primary.
+  const servers = stack.shards?.servers ?? [stack.federation?.posts ?? 'mysql-primary'];
   const database = env.ARCHIVE_DATABASE || stack.mysql.database;
   console.log(`archiving posts before ${cutoff.toISOString()} from ${servers.join(', ')}`);
   try {

@@ -106,6 +106,10 @@ async function waitForReplicas(stack: StackFile, position: string): Promise<void
 async function main(): Promise<void> {
   const env = parseEnv(process.env, schema);
   const stack = readStackFile(env.STACK_FILE);
+  if (stack.federation !== null && stack.federation !== undefined)
+    throw new Error(
+      'make seed with FEDERATION=on: not supported (it writes users and posts to mysql-primary in one go; the posts live on mysql-posts)',
+    );
   const primary = databaseOf(stack, 'mysql-primary');
   await ensureSchema(primary);
 

@@ -167,9 +167,13 @@ export function loadWebConfig(env: Env): WebConfig {
     problems.push(
       `MYSQL_SHARDS needs ${shardServers} host:port entries when SHARDS=${flags.shards}${flags.shardSpares > 0 ? ` and SHARD_SPARES=${flags.shardSpares}` : ''} (has ${raw.MYSQL_SHARDS.length})`,
     );
-  if (flags.federation === 'on')
-    for (const name of ['MYSQL_POSTS', 'MYSQL_MEDIA'] as const)
-      if (raw[name] === undefined) problems.push(`${name} is required when FEDERATION=on`);
+  for (const name of ['MYSQL_POSTS', 'MYSQL_MEDIA'] as const) {
+    if (flags.federation === 'on' && raw[name] === undefined)
+      problems.push(`${name} is required when FEDERATION=on`);
+    // docker-compose.federation.yml without the flag would split nothing but the worker.
+    if (flags.federation === 'off' && raw[name] !== undefined)
+      problems.push(`${name} is only for FEDERATION=on`);
+  }
   if (flags.dbTopology === 'master-master' && raw.MYSQL_PRIMARY_2 === undefined)
     problems.push('MYSQL_PRIMARY_2 is required when DB_TOPOLOGY=master-master');
   if (flags.shards === 1 && raw.MYSQL_SHARDS.length > 0)

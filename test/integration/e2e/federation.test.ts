@@ -6,7 +6,8 @@
  * them); X-DB names the database that answered.
  *
  * Settings changed from the product's defaults, and why: FEDERATION=on is what is under test
- * (off is every other test); CACHE=off so reads reach a database and X-DB names it; one server per
+ * (off is every other test); THUMBNAILS=queue so the worker, whose database is mysql-media, makes
+ * the upload's thumbnails; CACHE=off so reads reach a database and X-DB names it; one server per
  * web pool and DB_REPLICAS=1, because the machine is small.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { test } from 'node:test';
 import { FormData } from 'undici';
 import { headerOf } from '../../support/http.ts';
 import { image } from '../../support/images.ts';
-import { startOwnStack } from '../../support/own-stack.ts';
+import { startOwnStack, until } from '../../support/own-stack.ts';
 import { connectMysql, query } from '../../support/stack.ts';
 
 const FLAGS = {
@@ -25,6 +26,7 @@ const FLAGS = {
   READ_API_REPLICAS: '1',
   WRITE_API_REPLICAS: '1',
   DB_REPLICAS: '1',
+  THUMBNAILS: 'queue',
 };
 
 test('FEDERATION=on: each function on its own database, the app end to end', async (t) => {
@@ -75,7 +77,7 @@ test('FEDERATION=on: each function on its own database, the app end to end', asy
   const form = new FormData();
   form.append('file', new Blob([await image('png', 64, 64)], { type: 'image/png' }), 'a.png');
   const upload = await client.post<{ id: number }>('/api/media', { form });
-  assert.ok(upload.status === 201 || upload.status === 202, JSON.stringify(upload.body));
+  assert.equal(upload.status, 202, JSON.stringify(upload.body));
   assert.equal(headerOf(upload, 'x-db'), 'media');
   const media = await client.get<{ id: number }>(`/api/media/${upload.body.id}`);
   assert.equal(media.status, 200);
@@ -118,6 +120,26 @@ test('FEDERATION=on: each function on its own database, the app end to end', asy
     orders: 0,
     media: 0,
   });
+  // The worker found the upload's row on mysql-media and finished it there.
+  const mediaDb = await connectMysql(stack.info, {
+    instance: 'mysql-media',
+    as: 'app',
+    database: stack.info.mysql.database,
+  });
+  try {
+    await until(
+      async () =>
+        (
+          await query(mediaDb, 'SELECT thumbnail_status AS s FROM media WHERE id = ?', [
+            upload.body.id,
+          ])
+        )[0]?.s === 'ready',
+      60_000,
+      'the worker marks the upload ready on mysql-media',
+    );
+  } finally {
+    await mediaDb.end();
+  }
   assert.deepEqual(await counts('mysql-media'), {
     account: 0,
     copy: 1,

@@ -21,6 +21,8 @@ export const PORTLESS_HEALTHCHECKS: Readonly<Record<string, string>> = {
   'mysql-replica': "the image's healthcheck.sh reads the port from .my-healthcheck.cnf",
   'mysql-shard': "the image's healthcheck.sh reads the port from .my-healthcheck.cnf",
   'mysql-shard-replica': "the image's healthcheck.sh reads the port from .my-healthcheck.cnf",
+  'mysql-function': "the image's healthcheck.sh reads the port from .my-healthcheck.cnf",
+  'mysql-function-replica': "the image's healthcheck.sh reads the port from .my-healthcheck.cnf",
   s3: "mc's built-in `local` alias is http://localhost:9000",
 };
 

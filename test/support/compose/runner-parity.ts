@@ -137,6 +137,8 @@ const BY_KIND: Readonly<Record<string, (ctx: CheckContext, s: PlannedService) =>
   'mysql-replica': mariadb,
   'mysql-shard': mariadb,
   'mysql-shard-replica': mariadb,
+  'mysql-function': mariadb,
+  'mysql-function-replica': mariadb,
   redis,
   memcached,
   s3,

@@ -62,3 +62,32 @@ test('missing secrets and a half-configured S3 are named', () => {
     /S3_BUCKET is required when S3_ENDPOINT is set/,
   );
 });
+
+test('FEDERATION=on: setup bootstraps mysql-posts and mysql-media with their replicas', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'setup-config-'));
+  const plan = planStack(resolveFlags({ STAGE: '4', FEDERATION: 'on', DB_REPLICAS: '1' }), {
+    mode: 'native',
+    portBase: 20000,
+    stackDir: dir,
+  });
+  const env = plan.services.find((s) => s.name === 'setup')?.env ?? {};
+  const c = parseSetupConfig({
+    ...env,
+    MYSQL_PASSWORD: 'app-secret-1',
+    MYSQL_ROOT_PASSWORD: 'root-secret-1',
+    MYSQL_REPLICATION_PASSWORD: 'repl-secret-1',
+    MYSQL_PASSWORD_FILE: '',
+    MYSQL_ROOT_PASSWORD_FILE: '',
+    MYSQL_REPLICATION_PASSWORD_FILE: '',
+    S3_SECRET_ACCESS_KEY: 's3-secret-1',
+    S3_SECRET_ACCESS_KEY_FILE: '',
+  });
+  assert.deepEqual(c.shards, [
+    { host: '127.0.0.14', port: 20360 },
+    { host: '127.0.0.15', port: 20361 },
+  ]);
+  assert.deepEqual(c.shardReplicas, [
+    [{ host: '127.0.0.16', port: 20362 }],
+    [{ host: '127.0.0.18', port: 20364 }],
+  ]);
+});

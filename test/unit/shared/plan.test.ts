@@ -156,3 +156,49 @@ test('each shard server gets DB_REPLICAS replicas of its own, in their slots, wi
     'mysql-shard-1-replica-1:3306,mysql-shard-1-replica-2:3306;mysql-shard-2-replica-1:3306,mysql-shard-2-replica-2:3306',
   );
 });
+
+test('FEDERATION=on plans mysql-posts and mysql-media with their replicas, wired to setup, web and worker', () => {
+  const plan = planStack(
+    resolveFlags({ STAGE: '4', FEDERATION: 'on', DB_REPLICAS: '2', THUMBNAILS: 'queue' }),
+    native,
+  );
+  const dbs = plan.services.filter(
+    (s) => s.kind === 'mysql-function' || s.kind === 'mysql-function-replica',
+  );
+  assert.deepEqual(
+    dbs.map((s) => [s.name, s.host, s.ports.mysql, s.serverId, s.replicaOf ?? null]),
+    [
+      ['mysql-posts', '127.0.0.14', 20360, 201, null],
+      ['mysql-posts-replica-1', '127.0.0.16', 20362, 211, 'mysql-posts'],
+      ['mysql-posts-replica-2', '127.0.0.17', 20363, 212, 'mysql-posts'],
+      ['mysql-media', '127.0.0.15', 20361, 202, null],
+      ['mysql-media-replica-1', '127.0.0.18', 20364, 213, 'mysql-media'],
+      ['mysql-media-replica-2', '127.0.0.19', 20365, 214, 'mysql-media'],
+    ],
+  );
+  const env = (name: string) => plan.services.find((s) => s.name === name)?.env;
+  for (const name of ['setup', 'web-1']) {
+    assert.equal(env(name)?.MYSQL_POSTS, '127.0.0.14:20360');
+    assert.equal(env(name)?.MYSQL_POSTS_REPLICAS, '127.0.0.16:20362,127.0.0.17:20363');
+    assert.equal(env(name)?.MYSQL_MEDIA, '127.0.0.15:20361');
+    assert.equal(env(name)?.MYSQL_PRIMARY, '127.0.0.11:20306', 'accounts and orders stay');
+  }
+  // The worker only touches media rows: its database is mysql-media's.
+  assert.equal(env('worker-1')?.MYSQL_PRIMARY, '127.0.0.15:20361');
+  assert.equal(env('worker-1')?.MYSQL_REPLICAS, '127.0.0.18:20364,127.0.0.19:20365');
+  for (const s of dbs) assert.equal(s.quota?.variable, 'DB_BOX_CPUS');
+  const off = planStack(resolveFlags({ STAGE: '4' }), native);
+  assert.ok(!off.services.some((s) => s.kind === 'mysql-function'));
+  assert.equal(off.services.find((s) => s.name === 'web-1')?.env.MYSQL_POSTS, undefined);
+});
+
+test('FEDERATION=on is refused with SHARDS above 1 and with master-master, saying why', () => {
+  assert.throws(
+    () => resolveFlags({ STAGE: '4', FEDERATION: 'on', SHARDS: '2' }),
+    /FEDERATION=on with SHARDS=2: not supported .* federation runs unsharded, SHARDS=1/,
+  );
+  assert.throws(
+    () => resolveFlags({ STAGE: '4', FEDERATION: 'on', DB_TOPOLOGY: 'master-master' }),
+    /FEDERATION=on with DB_TOPOLOGY=master-master: not supported/,
+  );
+});

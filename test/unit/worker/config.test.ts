@@ -75,6 +75,24 @@ test('the web servers need Redis for the queue and a thumbnailUrl size among the
       p.startsWith('MYSQL_SHARDS needs 2 host:port entries when SHARDS=2'),
     ),
   );
+  // FEDERATION=on (unsharded): both function databases are required, by name.
+  const federated = { ...web, STAGE: '4', FEDERATION: 'on', MYSQL_SHARDS: '' };
+  const missing = problems(() => loadWebConfig(federated));
+  assert.ok(missing.includes('MYSQL_POSTS is required when FEDERATION=on'));
+  assert.ok(missing.includes('MYSQL_MEDIA is required when FEDERATION=on'));
+  const fed = loadWebConfig({
+    ...federated,
+    MYSQL_POSTS: '127.0.0.14:3360',
+    MYSQL_MEDIA: '127.0.0.15:3361',
+    MYSQL_MEDIA_REPLICAS: '127.0.0.18:3364',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+  });
+  assert.deepEqual(fed.MYSQL_MEDIA_REPLICAS, [{ host: '127.0.0.18', port: 3364 }]);
+  assert.ok(
+    problems(() =>
+      loadWebConfig({ ...federated, FEDERATION: 'off', MYSQL_POSTS: '127.0.0.14:3360' }),
+    ).includes('MYSQL_POSTS is only for FEDERATION=on'),
+  );
   const ok = loadWebConfig({ ...web, REDIS_URL: 'redis://127.0.0.1:6379' });
   assert.equal(ok.flags.thumbnails, 'queue');
   assert.deepEqual(ok.THUMBNAIL_SIZES, [128, 256, 512]);
