@@ -60,6 +60,11 @@ export interface ShardRatios {
   readonly efficiency: readonly { readonly shards: number; readonly value: number | null }[];
   /** The same for the write tier alone (direct inserts): writes/s ÷ (N × unsharded). */
   readonly directEfficiency: readonly { readonly shards: number; readonly value: number | null }[];
+  /**
+   * Writes per core of database CPU the boxes actually got, ÷ the unsharded run's: whether the
+   * write tier scales with the CPU it is given (on a busy machine the boxes get less than quota).
+   */
+  readonly directPerCore: readonly { readonly shards: number; readonly value: number | null }[];
   /** Write capacity with FEED=timeline ÷ with scatter, same shard count (the fan-out's cost). */
   readonly timelineWriteCost: number | null;
   /** Feed latency scatter ÷ timeline, at the same offered rate. */
@@ -69,6 +74,13 @@ export interface ShardRatios {
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
   a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
+
+/** Writes per core of the database boxes' CPU (the directory's too; it is near idle). */
+const perCore = (d: DirectRow | null | undefined): number | null => {
+  if (d === null || d === undefined) return null;
+  const cores = Object.values(d.dbCpu).reduce((a, b) => a + b, 0);
+  return cores > 0 ? d.writesPerSecond / cores : null;
+};
 
 export function shardRatios(rows: readonly ShardRow[], feedShards: number): ShardRatios {
   const scatter = (n: number) => rows.find((r) => r.shards === n && r.feed === 'scatter');
@@ -87,6 +99,12 @@ export function shardRatios(rows: readonly ShardRow[], feedShards: number): Shar
           r.direct?.writesPerSecond,
           (scatter(1)?.direct?.writesPerSecond ?? 0) * r.shards,
         ),
+      })),
+    directPerCore: rows
+      .filter((r) => r.feed === 'scatter' && r.shards > 1 && r.direct)
+      .map((r) => ({
+        shards: r.shards,
+        value: ratio(perCore(r.direct), perCore(scatter(1)?.direct)),
       })),
     timelineWriteCost: ratio(timeline?.capacityRps, scatter(feedShards)?.capacityRps),
     feedP50: ratio(feedScatter?.p50Ms, timeline?.feedLatency?.p50Ms),
@@ -148,6 +166,10 @@ export function reportText(
   for (const e of ratios.directEfficiency)
     lines.push(
       `| write tier alone (direct inserts), efficiency 1 → ${e.shards} shards | ${f(e.value, 2)} | ≥ 0.70 |`,
+    );
+  for (const e of ratios.directPerCore)
+    lines.push(
+      `| write tier alone, writes per database core, ${e.shards} shards ÷ unsharded | ${f(e.value, 2)} | (CPU-normalised) |`,
     );
   lines.push(
     `| write capacity, timeline ÷ scatter | ${f(ratios.timelineWriteCost, 2)} | (the fan-out's cost) |`,

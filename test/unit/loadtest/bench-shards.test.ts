@@ -85,6 +85,14 @@ test('the write tier alone: its own efficiency against the unsharded direct inse
       [4, 0.8],
     ],
   );
+  // Every run's boxes used 0.1 cores in all (dbCpu above): per core, the writes' own ratio.
+  assert.deepEqual(
+    r.directPerCore.map((e) => [e.shards, e.value]),
+    [
+      [2, 1.8],
+      [4, 3.2],
+    ],
+  );
   const text = reportText(rows, r, { dbBoxCpus: 0.1, cores: 2, startLoad: [1, 1, 1] });
   assert.match(text, /write tier alone \(direct inserts\), efficiency 1 → 4 shards \| 0\.80/);
   assert.match(text, /\| 4-scatter \| 480 \| 5\.0 \| 20\.0 \| 0 \| 4 \| mysql-shard-1 0\.100/);
