@@ -22,7 +22,7 @@ import {
 } from './master-master.ts';
 import { startDbBench } from './stack.ts';
 
-export type Topology = 'primary-replica' | 'master-master';
+export type Topology = 'primary-replicas' | 'master-master';
 
 export interface ThroughputRow {
   readonly topology: Topology;
@@ -100,7 +100,7 @@ export async function benchThroughput(
 ): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   for (let round = 1; round <= s.rounds; round++)
-    for (const topology of ['primary-replica', 'master-master'] as const) {
+    for (const topology of ['primary-replicas', 'master-master'] as const) {
       say(`throughput round ${round}: DB_TOPOLOGY=${topology}, DB_BOX_CPUS=${s.dbBoxCpus}`);
       rows.push(
         await withStack(
@@ -196,10 +196,10 @@ async function killRound(
     }),
   );
   say(
-    `kill round ${round}: DB_TOPOLOGY=primary-replica + promotion, link cut ${partitionMs} ms before the kill`,
+    `kill round ${round}: DB_TOPOLOGY=primary-replicas + promotion, link cut ${partitionMs} ms before the kill`,
   );
   rows.push(
-    await withStack({ DB_TOPOLOGY: 'primary-replica', WEB_REPLICAS: '1' }, async (bench) => {
+    await withStack({ DB_TOPOLOGY: 'primary-replicas', WEB_REPLICAS: '1' }, async (bench) => {
       const cookie = await bench.writer(`mmkill_pr_${round}_${partitionMs}`);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -216,7 +216,7 @@ async function killRound(
         say,
       );
       return {
-        topology: 'primary-replica' as const,
+        topology: 'primary-replicas' as const,
         round,
         partitionMs,
         acknowledged: r.acknowledged,

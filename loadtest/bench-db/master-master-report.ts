@@ -12,12 +12,12 @@ const cpu = (c: number) =>
 /** One line per topology: the median round (by writes/s), × the single primary's median. */
 export function throughputTable(rows: readonly ThroughputRow[]): string {
   const of = (t: Topology) => rows.filter((r) => r.topology === t);
-  const anchor = median(of('primary-replica').map((r) => r.result.writesPerSecond));
+  const anchor = median(of('primary-replicas').map((r) => r.result.writesPerSecond));
   const lines = [
     '| DB_TOPOLOGY | rounds | writes/s (median) | × one primary | each round | write p50 ms | write p99 ms | acknowledged by | MariaDB CPU ms per write | refused | generator CPU | load average | quota enforced |',
     '|---|---:|---:|---:|---|---:|---:|---|---|---:|---:|---:|---|',
   ];
-  for (const topology of ['primary-replica', 'master-master'] as const) {
+  for (const topology of ['primary-replicas', 'master-master'] as const) {
     const mine = of(topology);
     if (mine.length === 0) continue;
     const wps = median(mine.map((r) => r.result.writesPerSecond));
@@ -47,7 +47,7 @@ export function killTable(rows: readonly KillRow[]): string {
         .map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`)
         .join(', ') || '0';
     const link = r.partitionMs === 0 ? 'intact' : `cut ${r.partitionMs} ms`;
-    const how = r.topology === 'master-master' ? 'master-master' : 'primary-replica + promote';
+    const how = r.topology === 'master-master' ? 'master-master' : 'primary-replicas + promote';
     lines.push(
       `| ${r.round} | ${how} | ${link} | ${r.acknowledged} (${r.acknowledgedBeforeKill}) | ${r.byKilled} | ${r.lost} | ${r.duplicated} | ${f0(r.writesBackMs)} | ${refused} | ${cpu(r.generatorCpu)} | ${r.loadAverage.toFixed(1)} |`,
     );

@@ -49,7 +49,7 @@ const schema = {
   S3_SECRET_ACCESS_KEY: optional(text(), { secret: true }),
   SETUP_TIMEOUT_SECONDS: field(integer(1, 3600), 90),
   DB_QUERY_CACHE: field(oneOf(['off', 'on']), 'off'),
-  DB_TOPOLOGY: field(oneOf(DB_TOPOLOGIES), 'primary-replica'),
+  DB_TOPOLOGY: field(oneOf(DB_TOPOLOGIES), 'primary-replicas'),
   LOG_LEVEL: field(oneOf(LOG_LEVELS), 'info'),
 } as const;
 

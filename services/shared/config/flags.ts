@@ -76,7 +76,7 @@ export interface Flags {
   readonly dbTopology: DbTopology;
 }
 
-export const DB_TOPOLOGIES = ['primary-replica', 'master-master'] as const;
+export const DB_TOPOLOGIES = ['primary-replicas', 'master-master'] as const;
 export type DbTopology = (typeof DB_TOPOLOGIES)[number];
 
 type FlagKey = Exclude<keyof Flags, 'stage'>;
@@ -156,7 +156,7 @@ const stageOne: Omit<Flags, 'stage'> = {
   dbSemisync: 'off',
   dbFailover: 'off',
   postsEngine: 'InnoDB',
-  dbTopology: 'primary-replica',
+  dbTopology: 'primary-replicas',
 };
 
 /** What each stage of the notes switches on, cumulatively. */
@@ -251,7 +251,7 @@ function crossFlagProblems(flags: Flags): string[] {
     );
   if (flags.federation === 'on' && flags.dbTopology === 'master-master')
     problems.push(
-      'FEDERATION=on with DB_TOPOLOGY=master-master: not supported (the function primaries have no second master); use primary-replica',
+      'FEDERATION=on with DB_TOPOLOGY=master-master: not supported (the function primaries have no second master); use primary-replicas',
     );
   if (flags.shardSpares > 0 && flags.shards < 2)
     problems.push('SHARD_SPARES needs SHARDS above 1: a spare is an empty shard server');

@@ -20,7 +20,7 @@ export interface Master {
   readonly autoIncrementOffset: number;
 }
 
-/** mysql-primary keeps server id 1 and GTID domain 0, as in primary-replica (positions carry over). */
+/** mysql-primary keeps server id 1 and GTID domain 0, as in primary-replicas (positions carry over). */
 export const MASTERS: readonly [Master, Master] = [
   {
     name: 'mysql-primary',
@@ -46,7 +46,7 @@ export const SECOND_MASTER = MASTERS[1];
 
 /**
  * The options the topology gives one server (mariadbd long options with their values): nothing in
- * primary-replica; in master-master each master's GTID domain (the second one's; the first keeps
+ * primary-replicas; in master-master each master's GTID domain (the second one's; the first keeps
  * the default 0) and its share of AUTO_INCREMENT values.
  */
 export function topologyOptions(topology: DbTopology, name: string): string[] {

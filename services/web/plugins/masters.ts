@@ -1,5 +1,5 @@
 /**
- * `app.writeHomeOf(userId)`: where a user's write goes. Sharded or primary-replica, that is the
+ * `app.writeHomeOf(userId)`: where a user's write goes. Sharded or primary-replicas, that is the
  * user's home (`app.homeOf`); with DB_TOPOLOGY=master-master, the master the user is pinned to
  * while it is up, the other one while it is down (db/master-set.ts). `X-DB` names the master that
  * took the write (`primary` or `primary-2`). Reads are not pinned: they go through `app.db` as

@@ -44,7 +44,7 @@ test('the Compose CLI reads docker-compose.yml without complaint', { skip }, () 
 test('the Compose CLI reads it with DB_TOPOLOGY=master-master: the topology file it mounts exists', {
   skip,
 }, () => {
-  for (const topology of ['primary-replica', 'master-master']) {
+  for (const topology of ['primary-replicas', 'master-master']) {
     const r = config([], { DB_TOPOLOGY: topology });
     assert.equal(r.status, 0, r.stderr);
   }

@@ -60,7 +60,7 @@ const EXTRA_FLAGS: Readonly<
   cdn: [{ CDN: 'off' }, { CDN: 'on' }],
   autoscaler: [{ AUTOSCALE: 'off' }, { AUTOSCALE: 'on' }],
   'db-monitor': [{ DB_FAILOVER: 'off' }, { DB_FAILOVER: 'auto' }],
-  'mysql-primary-2': [{ DB_TOPOLOGY: 'primary-replica' }, { DB_TOPOLOGY: 'master-master' }],
+  'mysql-primary-2': [{ DB_TOPOLOGY: 'primary-replicas' }, { DB_TOPOLOGY: 'master-master' }],
 };
 
 test('the known extras are the services the default stage does not plan yet', () => {

@@ -19,10 +19,10 @@ import { planStack } from '../../../services/shared/topology/plan.ts';
 
 const native = { mode: 'native', portBase: 4000, stackDir: '/tmp/x' } as const;
 
-test('DB_TOPOLOGY: default primary-replica; a bad value names the variable and what it accepts', () => {
-  assert.equal(resolveFlags({}).dbTopology, 'primary-replica');
+test('DB_TOPOLOGY: default primary-replicas; a bad value names the variable and what it accepts', () => {
+  assert.equal(resolveFlags({}).dbTopology, 'primary-replicas');
   assert.equal(resolveFlags({ DB_TOPOLOGY: 'master-master' }).dbTopology, 'master-master');
-  // It starts with a warning of what asynchronous masters cost; primary-replica without one.
+  // It starts with a warning of what asynchronous masters cost; primary-replicas without one.
   assert.ok(
     flagWarnings(resolveFlags({ DB_TOPOLOGY: 'master-master' })).some((w) =>
       w.startsWith('DB_TOPOLOGY=master-master: the two masters replicate asynchronously'),
@@ -31,7 +31,7 @@ test('DB_TOPOLOGY: default primary-replica; a bad value names the variable and w
   assert.ok(!flagWarnings(resolveFlags({})).some((w) => w.startsWith('DB_TOPOLOGY')));
   assert.throws(
     () => resolveFlags({ DB_TOPOLOGY: 'ring' }),
-    /DB_TOPOLOGY="ring": expected one of primary-replica, master-master/,
+    /DB_TOPOLOGY="ring": expected one of primary-replicas, master-master/,
   );
 });
 
@@ -70,8 +70,8 @@ test('the two masters never share a server id, a GTID domain or an AUTO_INCREMEN
     assert.equal(masterOfId(id), master, String(id));
 });
 
-test('topology options: none with primary-replica; domain and id interleaving with master-master', () => {
-  for (const m of MASTERS) assert.deepEqual(topologyOptions('primary-replica', m.name), []);
+test('topology options: none with primary-replicas; domain and id interleaving with master-master', () => {
+  for (const m of MASTERS) assert.deepEqual(topologyOptions('primary-replicas', m.name), []);
   assert.deepEqual(topologyOptions('master-master', 'mysql-primary'), [
     '--auto-increment-increment=2',
     '--auto-increment-offset=1',
