@@ -90,6 +90,7 @@ export interface StackFile {
    */
   readonly federation: {
     readonly accounts: string;
+    /** `mysql-posts`, or `shards` with SHARDS above 1 (the posts are on the shard servers). */
     readonly posts: string;
     readonly media: string;
     readonly replicas: Readonly<Record<string, readonly string[]>>;
@@ -196,7 +197,7 @@ function federationOf(plan: StackPlan): StackFile['federation'] {
   if (servers.length === 0) return null;
   return {
     accounts: 'mysql-primary',
-    posts: 'mysql-posts',
+    posts: servers.includes('mysql-posts') ? 'mysql-posts' : 'shards',
     media: 'mysql-media',
     replicas: Object.fromEntries(
       servers.map((name) => [

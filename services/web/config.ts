@@ -168,8 +168,16 @@ export function loadWebConfig(env: Env): WebConfig {
       `MYSQL_SHARDS needs ${shardServers} host:port entries when SHARDS=${flags.shards}${flags.shardSpares > 0 ? ` and SHARD_SPARES=${flags.shardSpares}` : ''} (has ${raw.MYSQL_SHARDS.length})`,
     );
   for (const name of ['MYSQL_POSTS', 'MYSQL_MEDIA'] as const) {
-    if (flags.federation === 'on' && raw[name] === undefined)
-      problems.push(`${name} is required when FEDERATION=on`);
+    // With SHARDS above 1 the posts are on the shard servers: only mysql-media is federated.
+    const needed = flags.federation === 'on' && (name === 'MYSQL_MEDIA' || flags.shards === 1);
+    if (needed && raw[name] === undefined)
+      problems.push(
+        `${name} is required when FEDERATION=on${name === 'MYSQL_POSTS' ? ' with SHARDS=1' : ''}`,
+      );
+    if (flags.federation === 'on' && !needed && raw[name] !== undefined)
+      problems.push(
+        `${name} is only for SHARDS=1: with SHARDS above 1 the posts are on the shard servers`,
+      );
     // docker-compose.federation.yml without the flag would split nothing but the worker.
     if (flags.federation === 'off' && raw[name] !== undefined)
       problems.push(`${name} is only for FEDERATION=on`);

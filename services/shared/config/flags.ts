@@ -43,7 +43,11 @@ export interface Flags {
    * slots `make reshard` moves logical shards onto (`mysql-shard-<SHARDS+1>`…).
    */
   readonly shardSpares: number;
-  /** Split by function: posts and media each on a primary of their own (plan.ts functionServers). */
+  /**
+   * Split by function (plan.ts functionServers): media on a primary of its own, and posts too
+   * with SHARDS=1; with SHARDS above 1 the posts are sharded and accounts and orders stay on
+   * mysql-primary.
+   */
   readonly federation: 'off' | 'on';
   /**
    * SHARDS above 1: how the feed is read. `scatter` asks every shard server and merges;
@@ -245,10 +249,6 @@ function crossFlagProblems(flags: Flags): string[] {
     );
   }
   problems.push(...masterMasterProblems(flags));
-  if (flags.federation === 'on' && flags.shards > 1)
-    problems.push(
-      `FEDERATION=on with SHARDS=${flags.shards}: not supported (posts would be both on mysql-posts and on the shard servers); federation runs unsharded, SHARDS=1`,
-    );
   if (flags.federation === 'on' && flags.dbTopology === 'master-master')
     problems.push(
       'FEDERATION=on with DB_TOPOLOGY=master-master: not supported (the function primaries have no second master); use primary-replicas',

@@ -268,11 +268,13 @@ export type FederatedFunction = (typeof FEDERATED_FUNCTIONS)[number];
 /**
  * FEDERATION=on: split by function. `mysql-posts` holds the posts, `mysql-media` the uploads' rows,
  * each a primary of its own GTID domain with DB_REPLICAS replicas (`mysql-posts-replica-1..`);
- * mysql-primary keeps the accounts, the catalog and the orders. Server ids 201+ and 211+.
+ * mysql-primary keeps the accounts, the catalog and the orders. With SHARDS above 1 the posts are
+ * on the shard servers instead: only mysql-media is planned. Server ids 201+ and 211+.
  */
 function functionServers(flags: Flags, a: Addressing): Draft[] {
   if (flags.federation !== 'on') return [];
   return FEDERATED_FUNCTIONS.flatMap((fn, i): Draft[] => {
+    if (fn === 'posts' && flags.shards > 1) return [];
     const name = `mysql-${fn}`;
     const primary: Draft = {
       name,

@@ -132,25 +132,38 @@ async function shardsPlugin(
     if (Date.now() - refreshedAt < MAP_FOLLOW_MS && refreshing === undefined) return;
     await refresh().catch((e: unknown) => app.log.warn({ err: e }, 'shard map refresh failed'));
   });
-  app.decorate('writeAt', async <T>(id: bigint, write: (owner: Owner) => Promise<T>) => {
-    const deadline = Date.now() + config.SHARD_MOVE_WAIT_MS;
-    for (;;) {
-      try {
-        return await write(router.forId(id));
-      } catch (error) {
-        if (!(error instanceof ShardFencedError)) throw error;
-        if (Date.now() >= deadline)
-          throw new HttpError(
-            503,
-            'WEB_ERR_SHARD_MOVING',
-            `logical shard ${error.logical} is moving to another server; retry shortly`,
-            { 'retry-after': '1' },
+  // FEDERATION=on with SHARDS above 1: orders go to mysql-primary with the accounts.
+  const accounts: Owner = {
+    db: app.db,
+    idempotency: app.idempotency,
+    label: 'primary',
+    logical: undefined,
+  };
+  app.decorate(
+    'writeAt',
+    async <T>(id: bigint, write: (owner: Owner) => Promise<T>, what: 'posts' | 'orders') => {
+      if (what === 'orders' && app.federation !== undefined) return write(accounts);
+      const deadline = Date.now() + config.SHARD_MOVE_WAIT_MS;
+      for (;;) {
+        try {
+          return await write(router.forId(id));
+        } catch (error) {
+          if (!(error instanceof ShardFencedError)) throw error;
+          if (Date.now() >= deadline)
+            throw new HttpError(
+              503,
+              'WEB_ERR_SHARD_MOVING',
+              `logical shard ${error.logical} is moving to another server; retry shortly`,
+              { 'retry-after': '1' },
+            );
+          await new Promise((r) => setTimeout(r, FENCE_RETRY_MS));
+          await refresh().catch((e: unknown) =>
+            app.log.warn({ err: e }, 'shard map refresh failed'),
           );
-        await new Promise((r) => setTimeout(r, FENCE_RETRY_MS));
-        await refresh().catch((e: unknown) => app.log.warn({ err: e }, 'shard map refresh failed'));
+        }
       }
-    }
-  });
+    },
+  );
   const timer = setInterval(() => {
     refresh().catch((error: unknown) => app.log.warn({ err: error }, 'shard map refresh failed'));
   }, config.SHARD_MAP_REFRESH_MS).unref();

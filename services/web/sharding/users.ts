@@ -17,7 +17,7 @@ export const newUserShard = (): number => randomInt(LOGICAL_SHARDS);
 /**
  * Makes sure the user's row exists where their rows reference it: on their shard, behind the
  * shard's write fence like every other write there (sharding/fence.ts); with FEDERATION=on on
- * mysql-posts and mysql-media; nowhere else (one primary holds the account itself).
+ * mysql-media and mysql-posts (or the shard); nowhere else (one primary holds the account itself).
  */
 export async function ensureShardUser(
   app: FastifyInstance,
@@ -26,12 +26,12 @@ export async function ensureShardUser(
 ): Promise<void> {
   const copy = "INSERT IGNORE INTO users (id, username, password_hash) VALUES (?, ?, '')";
   if (app.federation !== undefined) {
+    const { posts, media } = app.federation;
     await Promise.all(
-      [app.federation.posts, app.federation.media].map((f) =>
-        f.db.primary.write(copy, [id, username]),
+      [posts, media].flatMap((f) =>
+        f === undefined ? [] : [f.db.primary.write(copy, [id, username])],
       ),
     );
-    return;
   }
   if (app.shards === undefined) return;
   await app.writeAt(

@@ -192,11 +192,19 @@ test('FEDERATION=on plans mysql-posts and mysql-media with their replicas, wired
   assert.equal(off.services.find((s) => s.name === 'web-1')?.env.MYSQL_POSTS, undefined);
 });
 
-test('FEDERATION=on is refused with SHARDS above 1 and with master-master, saying why', () => {
-  assert.throws(
-    () => resolveFlags({ STAGE: '4', FEDERATION: 'on', SHARDS: '2' }),
-    /FEDERATION=on with SHARDS=2: not supported .* federation runs unsharded, SHARDS=1/,
+test('FEDERATION=on with SHARDS above 1: only mysql-media, the posts stay sharded', () => {
+  const plan = planStack(resolveFlags({ STAGE: '4', FEDERATION: 'on', SHARDS: '2' }), native);
+  assert.deepEqual(
+    plan.services.filter((s) => s.kind === 'mysql-function').map((s) => [s.name, s.host]),
+    [['mysql-media', '127.0.0.15']],
   );
+  const web = plan.services.find((s) => s.name === 'web-1')?.env;
+  assert.equal(web?.MYSQL_MEDIA, '127.0.0.15:20361');
+  assert.equal(web?.MYSQL_POSTS, undefined);
+  assert.ok(web?.MYSQL_SHARDS);
+});
+
+test('FEDERATION=on is refused with master-master, saying why', () => {
   assert.throws(
     () => resolveFlags({ STAGE: '4', FEDERATION: 'on', DB_TOPOLOGY: 'master-master' }),
     /FEDERATION=on with DB_TOPOLOGY=master-master: not supported/,

@@ -78,7 +78,7 @@ test('the web servers need Redis for the queue and a thumbnailUrl size among the
   // FEDERATION=on (unsharded): both function databases are required, by name.
   const federated = { ...web, STAGE: '4', FEDERATION: 'on', MYSQL_SHARDS: '' };
   const missing = problems(() => loadWebConfig(federated));
-  assert.ok(missing.includes('MYSQL_POSTS is required when FEDERATION=on'));
+  assert.ok(missing.includes('MYSQL_POSTS is required when FEDERATION=on with SHARDS=1'));
   assert.ok(missing.includes('MYSQL_MEDIA is required when FEDERATION=on'));
   const fed = loadWebConfig({
     ...federated,
