@@ -41,7 +41,9 @@ export async function sampleWhile<T>(
   const snap = new Snapshotter(stack);
   const readings: Reading[] = [];
   const startTicks = machineTicks();
-  const group = ownCpuacctGroup();
+  // The load's own group counts as "the machine" only when the stack's boxes nest in it too
+  // (scripts/priority.sh); a stack started from another session is elsewhere.
+  const group = stackInGroup(stack, ownCpuacctGroup());
   const start = { ns: group?.usageNs(), at: process.hrtime.bigint() };
   let stopped = false;
   const loop = (async () => {
@@ -63,6 +65,14 @@ export async function sampleWhile<T>(
     await loop;
     await snap.close();
   }
+}
+
+function stackInGroup(stack: StackFile, group: OwnGroup | undefined): OwnGroup | undefined {
+  if (group === undefined) return undefined;
+  const boxed = stack.boxes.list.filter((b) => b.cgroup !== null);
+  return boxed.length > 0 && boxed.every((b) => b.cgroup?.includes(`${group.path}/scaling-lab-`))
+    ? group
+    : undefined;
 }
 
 function ownBusy(

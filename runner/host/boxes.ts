@@ -141,6 +141,10 @@ export function setUpBoxes(
     }
   } catch (error) {
     removeBoxes(stackDir, controller);
+    // The runner's own group may not be writable (or not delegated): the top of the hierarchy,
+    // where stacks lived before they nested, may still be.
+    if (controller.parent)
+      return setUpBoxes(services, stackDir, cpus, { ...controller, parent: '' });
     const reason = `${controller.version} cpu controller at ${controller.root} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     return none(reason);
   }
