@@ -54,6 +54,10 @@ export function formatShardList(shards: readonly number[]): string {
   return parts.join(',');
 }
 
+/** `logical shard 4` or `logical shards 0-3,8` (messages). */
+export const shardsPhrase = (shards: readonly number[]): string =>
+  `logical shard${shards.length === 1 ? '' : 's'} ${formatShardList(shards)}`;
+
 export function planReshard(move: string, to: string, map: ShardMap, servers: number): Planned {
   const shards = parseShardList(move);
   if (typeof shards === 'string') return { error: shards };
@@ -62,12 +66,12 @@ export function planReshard(move: string, to: string, map: ShardMap, servers: nu
   const sources = [...new Set(shards.map((l) => map[l] ?? -1))].sort((a, b) => a - b);
   if (sources.length > 1)
     return {
-      error: `logical shards ${formatShardList(shards)} are on ${sources.map((s) => `mysql-shard-${s + 1}`).join(' and ')}: move the shards of one server at a time`,
+      error: `${shardsPhrase(shards)} are on ${sources.map((s) => `mysql-shard-${s + 1}`).join(' and ')}: move the shards of one server at a time`,
     };
   const source = sources[0] ?? -1;
   if (source === target)
     return {
-      error: `logical shards ${formatShardList(shards)} are already on mysql-shard-${target + 1} (the target is their source)`,
+      error: `${shardsPhrase(shards)} ${shards.length === 1 ? 'is' : 'are'} already on mysql-shard-${target + 1} (the target is ${shards.length === 1 ? 'its' : 'their'} source)`,
     };
   return { plan: { shards, source, target } };
 }

@@ -42,6 +42,11 @@ test('a plan has one source, a different target, and moves only the named shards
   assert.ok(
     'error' in same && /already on mysql-shard-1 \(the target is their source\)/.test(same.error),
   );
+  const one = planReshard('4', '1', map, 2);
+  assert.ok(
+    'error' in one &&
+      /^logical shard 4 is already on mysql-shard-1 \(the target is its source\)$/.test(one.error),
+  );
   const split = planReshard('120-130', '2', map, 2);
   assert.ok('error' in split && /one server at a time/.test(split.error));
   const unknown = planReshard('300', '2', map, 2);
