@@ -36,6 +36,15 @@ export class DbUnavailableError extends Error {
 export const downBeforeSending = (error: unknown): boolean =>
   error instanceof DbUnavailableError && error.failure === 'down' && error.unsent;
 
+/**
+ * A foreign key named a parent row this server does not have (1452). With DB_TOPOLOGY=master-master
+ * that is a new user's first write on the second master before the user's row (signed up on the
+ * first) has replicated there: nothing was written (the transaction rolled back), and the other
+ * master, which holds the row, may take it.
+ */
+export const missingParentRow = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { errno?: unknown }).errno === 1452;
+
 /** MariaDB error numbers mysql2 has no code name for (its names are MySQL's). */
 const MARIADB_ERRNO: Readonly<Record<number, string>> = {
   1927: 'ER_CONNECTION_KILLED',

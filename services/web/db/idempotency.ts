@@ -7,7 +7,7 @@
  * inside it replays, a key older than it counts as new (idempotency-expiry.ts deletes them).
  */
 import { createHash } from 'node:crypto';
-import { downBeforeSending } from '../../shared/db/errors.ts';
+import { downBeforeSending, missingParentRow } from '../../shared/db/errors.ts';
 import type { DbTarget, Row, Session } from '../../shared/db/target.ts';
 import { HttpError } from '../../shared/http-error.ts';
 
@@ -58,7 +58,8 @@ export interface IdempotentWritesOptions {
   readonly guard?: (tx: Session) => Promise<void>;
   /**
    * DB_TOPOLOGY=master-master: the other master, when it is up. A write the writer refused before
-   * anything was sent (down: refused, circuit open) is written there instead.
+   * anything was sent (down: refused, circuit open), or rolled back for a parent row it has not
+   * received yet (a user signed up on the other master a moment ago), is written there instead.
    */
   readonly alternate?: () => DbTarget | undefined;
 }
@@ -101,7 +102,8 @@ export class IdempotentWrites {
     try {
       return await this.#writeOn(this.#writer(), claim, work);
     } catch (error) {
-      const alternate = downBeforeSending(error) ? this.#options.alternate?.() : undefined;
+      const movable = downBeforeSending(error) || missingParentRow(error);
+      const alternate = movable ? this.#options.alternate?.() : undefined;
       if (alternate === undefined) throw error;
       return this.#writeOn(alternate, claim, work);
     }
