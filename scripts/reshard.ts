@@ -36,10 +36,10 @@ async function main(): Promise<void> {
   if (stack.shards === null || stack.shards === undefined)
     throw new ConfigError(['make reshard needs a sharded stack: start it with SHARDS=2..8']);
   const password = readFileSync(stack.secrets['mysql-root-password'], 'utf8').trim();
-  const connect = (name: string): Promise<Connection> => {
+  const connect = async (name: string): Promise<Connection> => {
     const s = stack.services.find((x) => x.name === name);
     if (s?.ports.mysql === undefined) throw new Error(`stack.json has no ${name}`);
-    return createConnection({
+    const conn = await createConnection({
       host: s.host,
       port: s.ports.mysql,
       // Root: INNODB_TRX (the oldest running transaction) needs the PROCESS privilege.
@@ -50,7 +50,12 @@ async function main(): Promise<void> {
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      timezone: 'Z',
     });
+    // The web servers write DATETIMEs (idempotency_keys.created_at) in UTC; the catch-up compares
+    // them with FROM_UNIXTIME, which is in the session's zone: UTC too, whatever the host's.
+    await conn.query("SET time_zone = '+00:00'");
+    return conn;
   };
   const directory = await connect('mysql-primary');
   const servers: Connection[] = [];
