@@ -3,7 +3,10 @@
  * then the INSERT, in one transaction; unsharded: the INSERT with its AUTO_INCREMENT id), sent
  * straight to every server that holds posts by DIRECT_CONNECTIONS closed loops each, for
  * DIRECT_SECONDS. Without the web tier in front, a small machine can still load the database
- * boxes up to their DB_BOX_CPUS quota, so this shows how the write tier itself scales.
+ * boxes up to their DB_BOX_CPUS quota, so this shows how the write tier itself scales. It leaves
+ * out what the app's write does besides (the shard fence read and the Idempotency-Key claim), so
+ * it measures the insert alone. Every statement has a timeout (QUERY_TIMEOUT_MS): a hung server
+ * ends its loops instead of stalling the run past DIRECT_SECONDS.
  */
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
@@ -29,6 +32,20 @@ export interface DirectWriter {
 }
 
 const BODY = 'load test post '.repeat(64).slice(0, 1000);
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** Opens every connection, or none: on one failure the others are closed and it is thrown. */
+async function openAll<T extends { conn: mysql.Connection }>(
+  opening: readonly Promise<T>[],
+): Promise<T[]> {
+  const settled = await Promise.allSettled(opening);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed === undefined) return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  await Promise.allSettled(
+    settled.map((r) => (r.status === 'fulfilled' ? r.value.conn.end() : undefined)),
+  );
+  throw (failed as PromiseRejectedResult).reason;
+}
 
 export async function directWrites(
   stack: StackFile,
@@ -57,7 +74,7 @@ export async function directWrites(
       return { conn, mine, c };
     });
   });
-  const opened = await Promise.all(loops);
+  const opened = await openAll(loops);
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
@@ -68,24 +85,29 @@ export async function directWrites(
           const w = mine[i++ % mine.length] as DirectWriter;
           const t = performance.now();
           try {
-            await conn.beginTransaction();
+            await conn.query({ sql: 'START TRANSACTION', timeout: QUERY_TIMEOUT_MS });
             let id: bigint | null = null;
             if (w.logical !== undefined) {
-              const [rows] = await conn.query<mysql.RowDataPacket[]>(
-                'SELECT NEXTVAL(id_sequence) AS n',
-              );
+              const [rows] = await conn.query<mysql.RowDataPacket[]>({
+                sql: 'SELECT NEXTVAL(id_sequence) AS n',
+                timeout: QUERY_TIMEOUT_MS,
+              });
               const n = BigInt(String(rows[0]?.n ?? 0));
               id = composeId({ ms: Date.now(), shard: w.logical, sequence: Number(n % 1024n) });
             }
-            await conn.query('INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)', [
-              id,
-              w.id,
-              BODY,
-            ]);
-            await conn.commit();
+            await conn.query(
+              {
+                sql: 'INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)',
+                timeout: QUERY_TIMEOUT_MS,
+              },
+              [id, w.id, BODY],
+            );
+            await conn.query({ sql: 'COMMIT', timeout: QUERY_TIMEOUT_MS });
             latencies.push(performance.now() - t);
-          } catch {
+          } catch (error) {
             errors++;
+            // A timed-out or lost connection is closed: this loop ends rather than spin on it.
+            if ((error as { fatal?: unknown }).fatal === true) break;
             await conn.rollback().catch(() => undefined);
           }
         }
