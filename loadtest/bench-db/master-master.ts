@@ -19,7 +19,14 @@ import { connectAsRoot, type DbTier } from '../../services/shared/db/promotion/p
 import { MASTERS } from '../../services/shared/topology/masters.ts';
 import { homeMaster } from '../../services/web/db/master-pin.ts';
 import { summarize } from '../core/latency.ts';
-import { connectDb, readStackFile, type StackFile, secretOf, serviceOf } from '../drills/stack.ts';
+import {
+  connectDb,
+  currentPid,
+  readStackFile,
+  type StackFile,
+  secretOf,
+  serviceOf,
+} from '../drills/stack.ts';
 import { Ledger, type LedgerEntry } from '../ledger/ledger.ts';
 import { judgeLedger, type LedgerVerdict } from '../ledger/verdict.ts';
 
@@ -83,51 +90,95 @@ interface Written {
   readonly xdb: string;
 }
 
+/** A key sent again after its first answer was a 2xx (a client retrying a write it timed out on). */
+interface Retried {
+  readonly key: string;
+  readonly writer: MasterWriter;
+  readonly firstId: string;
+  /** The retry's status, id (an idempotent replay returns the first id) and X-DB. */
+  readonly status: number;
+  readonly id: string | undefined;
+  readonly xdb: string;
+}
+
 interface Load {
   readonly ledger: Ledger;
   readonly written: Written[];
+  readonly retried: Retried[];
   readonly t0: number;
   stop(): Promise<void>;
 }
 
 export const ledgerBody = (key: string) => `master-master ledger ${key}`;
 
-/** Starts one closed-loop writer per (writer, origin) pair; each writes as soon as answered. */
+/** One attempt of a keyed post: what the ledger records, and the X-DB of the answer. */
+async function attempt(origin: string, writer: MasterWriter, key: string, t0: number) {
+  const at = performance.now() - t0;
+  let status = 0;
+  let code = '';
+  let xdb = '';
+  let id: string | undefined;
+  try {
+    const res = await post(
+      origin,
+      '/api/posts',
+      { body: ledgerBody(key) },
+      { cookie: writer.cookie, 'idempotency-key': key },
+    );
+    status = res.status;
+    xdb = String(res.headers['x-db'] ?? '');
+    if (status === 201) id = String((JSON.parse(res.text) as { id: number | string }).id);
+    else code = (JSON.parse(res.text) as { error?: { code?: string } }).error?.code ?? '';
+  } catch (error) {
+    code = (error as Error).name;
+  }
+  return { attempt: { at, ms: performance.now() - t0 - at, status, code }, id, xdb };
+}
+
+/**
+ * Starts one closed-loop writer per (writer, origin) pair; each writes as soon as answered. With
+ * `retryAfterMs`, every acknowledged key is also sent again that long after its answer, through
+ * the same web server (the loop goes on meanwhile), as a client that timed out would.
+ */
 function startLoad(
   origins: readonly string[],
   writers: readonly MasterWriter[],
   run: string,
+  retryAfterMs?: number,
 ): Load {
   const ledger = new Ledger();
   const written: Written[] = [];
+  const retried: Retried[] = [];
+  const retries = new Set<Promise<void>>();
   const t0 = performance.now();
   let stopped = false;
   let n = 0;
+  const retry = (writer: MasterWriter, origin: string, entry: LedgerEntry, firstId: string) => {
+    const done = sleep(retryAfterMs ?? 0)
+      .then(() => attempt(origin, writer, entry.key, t0))
+      .then((r) => {
+        ledger.record(entry, r.attempt);
+        retried.push({
+          key: entry.key,
+          writer,
+          firstId,
+          status: r.attempt.status,
+          id: r.id,
+          xdb: r.xdb,
+        });
+      })
+      .finally(() => retries.delete(done));
+    retries.add(done);
+  };
   const loop = async (writer: MasterWriter, origin: string) => {
     while (!stopped) {
       const key = `mm-${run}-${n++}`;
       const entry = ledger.open({ key, kind: 'post', user: writer.name, body: ledgerBody(key) });
-      const at = performance.now() - t0;
-      let status = 0;
-      let code = '';
-      let xdb = '';
-      let id: string | undefined;
-      try {
-        const res = await post(
-          origin,
-          '/api/posts',
-          { body: ledgerBody(key) },
-          { cookie: writer.cookie, 'idempotency-key': key },
-        );
-        status = res.status;
-        xdb = String(res.headers['x-db'] ?? '');
-        if (status === 201) id = String((JSON.parse(res.text) as { id: number | string }).id);
-        else code = (JSON.parse(res.text) as { error?: { code?: string } }).error?.code ?? '';
-      } catch (error) {
-        code = (error as Error).name;
-      }
-      ledger.record(entry, { at, ms: performance.now() - t0 - at, status, code }, { id });
-      written.push({ entry, writer, xdb });
+      const r = await attempt(origin, writer, key, t0);
+      ledger.record(entry, r.attempt, { id: r.id });
+      written.push({ entry, writer, xdb: r.xdb });
+      const status = r.attempt.status;
+      if (retryAfterMs !== undefined && r.id !== undefined) retry(writer, origin, entry, r.id);
       // A refused write backs off a little, as a client would, instead of spinning.
       if (status < 200 || status >= 300) await sleep(50);
     }
@@ -136,10 +187,12 @@ function startLoad(
   return {
     ledger,
     written,
+    retried,
     t0,
     async stop() {
       stopped = true;
       await Promise.all(running);
+      while (retries.size > 0) await Promise.allSettled([...retries]);
     },
   };
 }
@@ -229,37 +282,52 @@ function tierOf(stack: StackFile): DbTier {
   };
 }
 
+/** Points master `i`'s replication at host:port (STOP SLAVE, CHANGE MASTER, START SLAVE). */
+async function replicateFrom(stack: StackFile, i: number, host: string, port: number) {
+  const self = serviceOf(stack, MASTERS[i]?.name ?? '');
+  const db = await connectAsRoot(tierOf(stack), { host: self.host, port: self.ports.mysql ?? 0 });
+  try {
+    await db.query('STOP SLAVE');
+    await db.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?', [host, port]);
+    await db.query('START SLAVE');
+    for (let n = 0; n < 100; n++) {
+      const [rows] = await db.query<RowDataPacket[]>('SHOW SLAVE STATUS');
+      if (rows[0]?.Slave_IO_Running === 'Yes') break;
+      await sleep(100);
+    }
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** Master `i` replicates from the other through a relay of its own (a fault proxy). */
+async function relayOne(stack: StackFile, i: number, say: (line: string) => void) {
+  const m = MASTERS[i] ?? MASTERS[0];
+  const other = serviceOf(stack, MASTERS[1 - i]?.name ?? '');
+  const relay = new FaultProxy(
+    `replication-${m.name}`,
+    { host: '127.0.0.1', port: 0 },
+    { host: other.host, port: other.ports.mysql ?? 0 },
+  );
+  await relay.enable();
+  try {
+    await replicateFrom(stack, i, '127.0.0.1', relay.port);
+  } catch (error) {
+    await relay.disable();
+    throw error;
+  }
+  say(`${m.name} replicates from ${other.name} through 127.0.0.1:${relay.port}`);
+  return relay;
+}
+
 /** Each master replicates from the other through a relay of its own; resolves once both do. */
 async function relayMasters(stack: StackFile, say: (line: string) => void): Promise<FaultProxy[]> {
-  const tier = tierOf(stack);
   const relays: FaultProxy[] = [];
-  for (const [i, m] of MASTERS.entries()) {
-    const self = serviceOf(stack, m.name);
-    const other = serviceOf(stack, MASTERS[1 - i]?.name ?? '');
-    const relay = new FaultProxy(
-      `replication-${m.name}`,
-      { host: '127.0.0.1', port: 0 },
-      { host: other.host, port: other.ports.mysql ?? 0 },
-    );
-    await relay.enable();
-    relays.push(relay);
-    const db = await connectAsRoot(tier, { host: self.host, port: self.ports.mysql ?? 0 });
-    try {
-      await db.query('STOP SLAVE');
-      await db.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?', [
-        '127.0.0.1',
-        relay.port,
-      ]);
-      await db.query('START SLAVE');
-      for (let n = 0; n < 100; n++) {
-        const [rows] = await db.query<RowDataPacket[]>('SHOW SLAVE STATUS');
-        if (rows[0]?.Slave_IO_Running === 'Yes') break;
-        await sleep(100);
-      }
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-    say(`${m.name} replicates from ${other.name} through 127.0.0.1:${relay.port}`);
+  try {
+    for (const i of MASTERS.keys()) relays.push(await relayOne(stack, i, say));
+  } catch (error) {
+    await Promise.allSettled(relays.map((r) => r.disable()));
+    throw error;
   }
   return relays;
 }
@@ -285,9 +353,13 @@ async function drainRelayLog(stack: StackFile, survivor: string): Promise<void> 
   }
 }
 
-/** The ledger's posts and keys as the survivor holds them. */
-async function judgeOn(stack: StackFile, survivor: string, ledger: Ledger): Promise<LedgerVerdict> {
-  const db = await connectDb(stack, survivor);
+/** The ledger's posts and keys as `server` holds them. */
+export async function judgeOn(
+  stack: StackFile,
+  server: string,
+  ledger: Ledger,
+): Promise<LedgerVerdict> {
+  const db = await connectDb(stack, server);
   const posts = new Map<string, string[]>();
   const keys = new Map<string, number>();
   try {
@@ -337,19 +409,25 @@ export async function runMasterKill(
   const survivor = MASTERS[1 - s.victim] ?? MASTERS[0];
   const relays = s.partitionMs > 0 ? await relayMasters(stack, say) : [];
   const load = startLoad(s.origins, s.writers, Date.now().toString(36));
-  await sleep(s.beforeMs);
-  for (const relay of relays) relay.addToxic(PARTITION);
-  if (relays.length > 0) {
-    say(`the masters' link cut for ${s.partitionMs} ms before the kill`);
-    await sleep(s.partitionMs);
+  let killedAt = Number.NaN;
+  try {
+    await sleep(s.beforeMs);
+    for (const relay of relays) relay.addToxic(PARTITION);
+    if (relays.length > 0) {
+      say(`the masters' link cut for ${s.partitionMs} ms before the kill`);
+      await sleep(s.partitionMs);
+    }
+    killedAt = performance.now() - load.t0;
+    await stopService(s.stackFile, victim.name, { signal: 'SIGKILL' });
+    // What the relays held back dies with the victim's host.
+    await Promise.all(relays.map((r) => r.disable()));
+    say(`${victim.name} killed at ${(killedAt / 1000).toFixed(1)} s`);
+    await sleep(s.afterMs);
+  } finally {
+    // On an error too: the loops and the relays' listeners would keep the process alive.
+    await load.stop();
+    await Promise.allSettled(relays.map((r) => r.disable()));
   }
-  const killedAt = performance.now() - load.t0;
-  await stopService(s.stackFile, victim.name, { signal: 'SIGKILL' });
-  // What the relays held back dies with the victim's host.
-  await Promise.all(relays.map((r) => r.disable()));
-  say(`${victim.name} killed at ${(killedAt / 1000).toFixed(1)} s`);
-  await sleep(s.afterMs);
-  await load.stop();
   await drainRelayLog(stack, survivor.name);
 
   const acked = load.written.filter(ok);
@@ -375,5 +453,105 @@ export async function runMasterKill(
     writeP99Ms: latency.p99,
     refused,
     verdict: await judgeOn(stack, survivor.name, load.ledger),
+  };
+}
+
+export interface FailbackSettings {
+  readonly stackFile: string;
+  readonly origins: readonly string[];
+  readonly writers: readonly MasterWriter[];
+  /** The master paused (SIGSTOP) and resumed; it must be up and taking writes. */
+  readonly returning: 0 | 1;
+  /** Load before the pause; the pause (longer than DB_MASTER_DOWN_AFTER_MS). */
+  readonly beforeMs: number;
+  readonly pauseMs: number;
+  /** How long its users' writes may take to come back to it; load after that. */
+  readonly backWithinMs: number;
+  readonly afterMs: number;
+  /** Every acknowledged key is sent again this long after its answer. */
+  readonly retryAfterMs: number;
+  /** Added to the other master's binlog on its way to the returning one (a fault-proxy relay). */
+  readonly replicationLatencyMs: number;
+}
+
+export interface FailbackResult {
+  readonly ledger: Ledger;
+  readonly acknowledged: number;
+  /** Writes of the returning master's users written elsewhere during the outage (X-DB). */
+  readonly movedAway: number;
+  /** Writes of its users it acknowledged (X-DB) after it was resumed. */
+  readonly takenBack: number;
+  /** From the resume until its first such write. */
+  readonly backMs: number;
+  readonly retries: number;
+  /** Retries answered 2xx with another id than the first answer: the same write made twice. */
+  readonly writtenTwice: readonly Retried[];
+}
+
+/**
+ * Failback under write load whose keys are retried: one master is paused until its users' writes
+ * move to the other, then resumed while its replication from the other runs `replicationLatencyMs`
+ * behind (so it is still catching up when it answers again). Its users' writes go back to it once
+ * it has caught up; no retry may write a post again. Its replication goes straight to the other
+ * master again before this returns.
+ */
+export async function runFailback(
+  s: FailbackSettings,
+  say: (line: string) => void,
+): Promise<FailbackResult> {
+  const stack = readStackFile(s.stackFile);
+  const master = MASTERS[s.returning];
+  const other = serviceOf(stack, MASTERS[1 - s.returning]?.name ?? '');
+  const relay = await relayOne(stack, s.returning, say);
+  relay.addToxic({
+    name: 'lag',
+    type: 'latency',
+    stream: 'downstream',
+    toxicity: 1,
+    attributes: { latency: s.replicationLatencyMs, jitter: 0 },
+  });
+  const pid = currentPid(stack, master.name);
+  if (pid === undefined) throw new Error(`${master.name} has no pid`);
+  const load = startLoad(s.origins, s.writers, Date.now().toString(36), s.retryAfterMs);
+  let pausedAt = Number.NaN;
+  let resumedAt = Number.NaN;
+  const mine = (w: Written) => ok(w) && w.writer.home === s.returning;
+  const takenBack = () =>
+    load.written.filter(
+      (w) => mine(w) && w.xdb === master.label && (w.entry.attempts[0]?.at ?? 0) > resumedAt,
+    );
+  try {
+    await sleep(s.beforeMs);
+    pausedAt = performance.now() - load.t0;
+    process.kill(pid, 'SIGSTOP');
+    await sleep(s.pauseMs);
+    process.kill(pid, 'SIGCONT');
+    resumedAt = performance.now() - load.t0;
+    say(
+      `${master.name} paused at ${(pausedAt / 1000).toFixed(1)} s, resumed ${s.pauseMs} ms later`,
+    );
+    for (let waited = 0; takenBack().length === 0 && waited < s.backWithinMs; waited += 100)
+      await sleep(100);
+    await sleep(s.afterMs);
+  } finally {
+    if (Number.isNaN(resumedAt) && !Number.isNaN(pausedAt)) process.kill(pid, 'SIGCONT');
+    await load.stop();
+    await replicateFrom(stack, s.returning, other.host, other.ports.mysql ?? 0).finally(() =>
+      relay.disable(),
+    );
+  }
+  const back = takenBack().reduce((first, w) => Math.min(first, doneAt(w)), Infinity);
+  return {
+    ledger: load.ledger,
+    acknowledged: load.written.filter(ok).length,
+    movedAway: load.written.filter(
+      (w) => mine(w) && w.xdb !== master.label && (w.entry.attempts[0]?.at ?? 0) > pausedAt,
+    ).length,
+    takenBack: takenBack().length,
+    backMs: Number.isFinite(back) ? back - resumedAt : Number.NaN,
+    retries: load.retried.length,
+    writtenTwice: load.retried.filter(
+      (r) => r.status >= 200 && r.status < 300 && r.id !== r.firstId,
+    ),
   };
 }

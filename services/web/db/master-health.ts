@@ -8,13 +8,12 @@
  * nothing, only stops answering).
  *
  * Failback waits for catch-up: a master that was down takes its users back only once it has
- * applied what the other master had written (in the other master's own GTID domain) by the
- * previous probe round, so a user's writes made on the other master while it was down are there
+ * applied what the other master had written (in the other master's own GTID domain) when the
+ * returning master answered again and stopped being counted down (master-set.ts reads that
+ * position then and waits for it), so a user's writes made on the other master meanwhile are there
  * before the user writes on it again (a retried Idempotency-Key then replays instead of writing
  * twice and stopping replication on a duplicate key).
  */
-
-import { gtidSeqs } from '../../shared/db/topology-record.ts';
 
 export interface MasterProbeState {
   /** performance.now() of the last probe that answered; undefined before the first. */
@@ -35,9 +34,13 @@ export function masterIsUp(
   return now - (state.lastAnswerAt ?? state.since) < downAfterMs;
 }
 
-/** Whether `mine` (a master's @@gtid_current_pos) includes `theirs` in the other's `domain`. */
-export function caughtUp(mine: string, theirs: string, domain: number): boolean {
-  return (gtidSeqs(mine).get(domain) ?? 0) >= (gtidSeqs(theirs).get(domain) ?? 0);
+/** The part of a GTID position (`0-1-5,2-10-7`) in one `domain` (`2-10-7`), '' when none. */
+export function positionIn(pos: string, domain: number): string {
+  return pos
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith(`${domain}-`))
+    .join(',');
 }
 
 export interface Availability {

@@ -1,9 +1,20 @@
 /**
  * DB_TOPOLOGY=master-master: the two writable servers, probed in the background, and where one
  * user's write goes now (master-pin.ts: the user's home master while it is up, the other one while
- * it is down; master-health.ts: what "down" means, and failback only once caught up). Each probe
- * reads the master's @@gtid_current_pos, which the catch-up check compares. Probes run one at a time per master, each with
+ * it is down; master-health.ts: what "down" means). Probes run one at a time per master, each with
  * a deadline, so a paused master holds at most one pooled connection for them.
+ *
+ * Failback is two-phase. A master that answers again after an outage is first only draining: its
+ * users' writes still go to the other master. Then, in the background, the other master's
+ * @@gtid_binlog_pos is read (now, after the draining mark, so it includes every write of theirs the
+ * other master has acknowledged) and the returning master waits for it with MASTER_GTID_WAIT
+ * (bounded: DB_MASTER_DOWN_AFTER_MS / 2; behind by more, it tries again at the next probe with a
+ * newer position). Only when that wait succeeds does it take its users back, and their writes
+ * there are held (`settled`) while the writes in flight on the other master end and it waits once
+ * more for the other's position read after those. So a key the other master acknowledged through
+ * this web server before the flip is there when a retry of it lands on the returned master. Not
+ * covered: a retry through another web server that flipped earlier (each web server fails back on
+ * its own probes, up to one probe interval apart).
  */
 import { dbFailureOf } from '../../shared/db/errors.ts';
 import type { DbTarget, Row } from '../../shared/db/target.ts';
@@ -11,10 +22,10 @@ import { withDeadline } from '../../shared/deadline.ts';
 import { MASTERS } from '../../shared/topology/masters.ts';
 import {
   type Availability,
-  caughtUp,
   type MasterProbeState,
   masterIsUp,
   nextAvailability,
+  positionIn,
 } from './master-health.ts';
 import { chooseMaster, homeMaster } from './master-pin.ts';
 
@@ -36,9 +47,16 @@ export class MasterSet {
   readonly #states: MasterProbeState[];
   readonly #probing: boolean[];
   readonly #onChange: (change: MasterChange) => void;
-  /** Each master's @@gtid_current_pos at its last answer, and at the one before. */
-  readonly #position: string[];
-  readonly #previous: string[];
+  /** Caught up with the other master after draining (reset when it stops answering). */
+  readonly #caught: boolean[];
+  /** A catch-up wait is running for this master. */
+  readonly #draining: boolean[];
+  /** Counts each master's outages, so a wait begun before one cannot mark it caught up. */
+  readonly #outages: number[];
+  /** Set while a master that has just taken its users back settles (see #drain). */
+  readonly #settling: (Promise<void> | undefined)[];
+  /** Writes in flight through each master's writes (`track`). */
+  readonly #inFlight: Set<Promise<unknown>>[];
   #availability: Availability[];
   #timer: NodeJS.Timeout | undefined;
 
@@ -52,8 +70,11 @@ export class MasterSet {
     const now = performance.now();
     this.#states = targets.map(() => ({ lastAnswerAt: undefined, since: now, lastFailed: false }));
     this.#probing = targets.map(() => false);
-    this.#position = targets.map(() => '');
-    this.#previous = targets.map(() => '');
+    this.#caught = targets.map(() => false);
+    this.#draining = targets.map(() => false);
+    this.#outages = targets.map(() => 0);
+    this.#settling = targets.map(() => undefined);
+    this.#inFlight = targets.map(() => new Set());
     this.#availability = targets.map(() => ({ up: true, recovering: false }));
     this.#onChange = onChange;
   }
@@ -64,11 +85,15 @@ export class MasterSet {
       masterIsUp(this.#states[i] as MasterProbeState, !t.available, now, this.#options.downAfterMs),
     );
     const next = this.#availability.map((previous, i) => {
-      const j = 1 - i;
-      const caught =
-        answering[j] !== true ||
-        caughtUp(this.#position[i] ?? '', this.#previous[j] ?? '', MASTERS[j]?.gtidDomainId ?? 0);
-      return nextAvailability(previous, answering[i] === true, caught);
+      if (answering[i] !== true) {
+        this.#caught[i] = false;
+        this.#outages[i] = (this.#outages[i] ?? 0) + 1;
+      }
+      const caught = answering[1 - i] !== true || this.#caught[i] === true;
+      const a = nextAvailability(previous, answering[i] === true, caught);
+      // Draining: answering, not yet used; catch up with the other master in the background.
+      if (a.recovering && answering[i] === true) this.#drain(i);
+      return a;
     });
     next.forEach((a, i) => {
       const before = this.#availability[i];
@@ -105,6 +130,85 @@ export class MasterSet {
     this.#timer = undefined;
   }
 
+  /**
+   * The returning master `i` waits for the other master's position read now; caught up, it takes
+   * its users back at once. A failure or a wait that runs out leaves it draining, tried again at
+   * the next probe.
+   */
+  #drain(i: number): void {
+    const other = this.targets[1 - i];
+    if (other === undefined || this.#draining[i]) return;
+    this.#draining[i] = true;
+    const outage = this.#outages[i];
+    const run = async () => {
+      if (!(await this.#caughtUpWith(i))) return;
+      if (this.#outages[i] !== outage) return;
+      // Flip, with the returning master's writes held (settled) until the writes in flight on the
+      // other master have ended and it has applied the other's position read after those: one of
+      // them acknowledged after the first read is there before a retry of it lands here. It was
+      // caught up a moment ago, so this usually takes one round trip. If that wait fails, the held
+      // writes go ahead anyway (as they did before two-phase failback).
+      let release = () => {};
+      this.#settling[i] = new Promise<void>((r) => {
+        release = r;
+      });
+      this.#caught[i] = true;
+      this.up();
+      try {
+        await Promise.allSettled([...(this.#inFlight[1 - i] ?? [])]);
+        await this.#caughtUpWith(i);
+      } finally {
+        this.#settling[i] = undefined;
+        release();
+      }
+    };
+    void run()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#draining[i] = false;
+      });
+  }
+
+  /**
+   * Reads the other master's @@gtid_binlog_pos now and waits (MASTER_GTID_WAIT, bounded) until
+   * master `i` has applied it in the other's domain. False when it could not in time.
+   */
+  async #caughtUpWith(i: number): Promise<boolean> {
+    const self = this.targets[i];
+    const other = this.targets[1 - i];
+    if (self === undefined || other === undefined) return false;
+    const waitMs = Math.max(100, Math.floor(this.#options.downAfterMs / 2));
+    const pos = await other.position(this.#options.downAfterMs);
+    if (pos === undefined) return false;
+    const theirs = positionIn(pos, MASTERS[1 - i]?.gtidDomainId ?? 0);
+    if (theirs === '') return true;
+    const [row] = await withDeadline(
+      self.withSession(
+        (s) =>
+          s.rows<Row & { r: number | string | null }>('SELECT MASTER_GTID_WAIT(?, ?) AS r', [
+            theirs,
+            waitMs / 1000,
+          ]),
+        { acquireMs: this.#options.downAfterMs },
+      ),
+      waitMs + this.#options.downAfterMs,
+    );
+    return Number(row?.r) === 0;
+  }
+
+  /** Counts `write` as in flight on master `i`'s writes until it ends. */
+  track<T>(i: number, write: Promise<T>): Promise<T> {
+    const set = this.#inFlight[i];
+    if (set === undefined) return write;
+    set.add(write);
+    return write.finally(() => set.delete(write));
+  }
+
+  /** Resolves once master `i` may take writes: at once, unless it is settling after a failback. */
+  settled(i: number): Promise<void> {
+    return this.#settling[i] ?? Promise.resolve();
+  }
+
   async #probeOne(i: number): Promise<void> {
     const target = this.targets[i];
     if (target === undefined || this.#probing[i]) return;
@@ -112,15 +216,10 @@ export class MasterSet {
     const deadline = this.#options.downAfterMs;
     const state = this.#states[i] as MasterProbeState;
     try {
-      const [row] = await withDeadline(
-        target.withSession(
-          (s) => s.rows<Row & { pos: string | null }>('SELECT @@GLOBAL.gtid_current_pos AS pos'),
-          { acquireMs: deadline },
-        ),
+      await withDeadline(
+        target.withSession((s) => s.rows('SELECT 1'), { acquireMs: deadline }),
         deadline,
       );
-      this.#previous[i] = this.#position[i] ?? '';
-      this.#position[i] = row?.pos ?? '';
       this.#states[i] = { ...state, lastAnswerAt: performance.now(), lastFailed: false };
     } catch (error) {
       // Slow or busy is not down (the window judges it); refused or reset is.

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { IdempotentWrites } from '../db/idempotency.ts';
+import { TrackedWrites } from '../db/tracked-writes.ts';
 import type { Owner } from './shards.ts';
 
 declare module 'fastify' {
@@ -33,9 +33,16 @@ async function mastersPlugin(app: FastifyInstance, { idempotencyTtlHours }: Mast
     const j = 1 - i;
     return masters.up()[j] === true ? masters.targets[j] : undefined;
   };
+  // Writes are counted while in flight, and wait while their master settles after a failback
+  // (db/master-set.ts: two-phase failback).
   const owners: Owner[] = masters.targets.map((target, i) => ({
     db: app.db,
-    idempotency: new IdempotentWrites(() => target, ttlSeconds, { alternate: other(i) }),
+    idempotency: new TrackedWrites(
+      (write) => masters.track(i, write),
+      () => target,
+      ttlSeconds,
+      { alternate: other(i), guard: () => masters.settled(i) },
+    ),
     label: target.name,
     logical: undefined,
   }));

@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { demonstrateConflict } from '../../../loadtest/bench-db/conflict.ts';
-import { runMasterKill, signUpWriters } from '../../../loadtest/bench-db/master-master.ts';
+import {
+  judgeOn,
+  runFailback,
+  runMasterKill,
+  signUpWriters,
+} from '../../../loadtest/bench-db/master-master.ts';
+import { readStackFile } from '../../../loadtest/drills/stack.ts';
 import { startService } from '../../../runner/stack/control.ts';
 import { MASTERS, masterOfId } from '../../../services/shared/topology/masters.ts';
 import { startOwnStack } from '../../support/own-stack.ts';
@@ -219,16 +225,14 @@ test('master-master: replication both ways, pinning, the conflict, a master kill
       assert.deepEqual(verdict.lost, [], 'every acknowledged write is on the survivor');
       assert.deepEqual(verdict.duplicated, []);
       assert.deepEqual(verdict.wrongId, []);
+    },
+  );
 
-      // Back again: its users return to it only once it has caught up with what they wrote on
-      // mysql-primary meanwhile (failback waits for catch-up), so at the first write it takes
-      // again it already holds every ledger row.
+  await t.test(
+    'mysql-primary-2 back under write load with retried keys: nothing written twice',
+    async () => {
+      // Back from the kill first (no load): it takes its users' writes again.
       await startService(own.stackFile, 'mysql-primary-2');
-      const again = await connectMysql(own.info, {
-        instance: 'mysql-primary-2',
-        database: 'scaling_lab',
-      });
-      t.after(() => again.end());
       const homed = writers.find((w) => w.home === 1);
       assert.ok(homed);
       const { request } = await import('undici');
@@ -243,21 +247,65 @@ test('master-master: replication both ways, pinning, the conflict, a master kill
         back = res.statusCode === 201 ? String(res.headers['x-db']) : '';
         if (back !== 'primary-2') await new Promise((r) => setTimeout(r, 500));
       }
-      assert.equal(back, 'primary-2', "the returned master takes its users' writes again");
-      const ledgerRows = async (db: Connection) =>
-        Number(
-          (
-            await rowsOf(
-              db,
-              "SELECT COUNT(*) AS n FROM posts WHERE body LIKE 'master-master ledger %'",
-            )
-          )[0]?.n,
-        );
-      assert.equal(
-        await ledgerRows(again),
-        await ledgerRows(a),
-        'at failback the returned master already holds every row written meanwhile',
+      assert.equal(back, 'primary-2', 'the restarted master takes its users back');
+      // Then paused past DB_MASTER_DOWN_AFTER_MS (2 s) under write load and resumed while its
+      // replication from mysql-primary runs 400 ms behind: its users return to it only once it
+      // holds what they wrote on mysql-primary meanwhile, up to mysql-primary's position read after
+      // they stopped being sent back (two-phase failback). A key mysql-primary acknowledged just
+      // before and retried on mysql-primary-2 just after replays instead of writing the post
+      // again (and stopping replication on 1062).
+      const result = await runFailback(
+        {
+          stackFile: own.stackFile,
+          origins,
+          writers,
+          returning: 1,
+          beforeMs: 1500,
+          pauseMs: 3500,
+          backWithinMs: 30_000,
+          afterMs: 3000,
+          retryAfterMs: 150,
+          replicationLatencyMs: 400,
+        },
+        (line) => t.diagnostic(line),
       );
+      const { ledger, writtenTwice, ...figures } = result;
+      t.diagnostic(JSON.stringify({ ...figures, writtenTwice: writtenTwice.length }));
+      assert.ok(result.movedAway > 0, "paused, its users' writes went to mysql-primary");
+      assert.ok(result.takenBack > 0, "resumed, it takes its users' writes again");
+      assert.ok(result.retries > 0, 'keys were retried');
+      assert.deepEqual(writtenTwice, [], 'no retried key written twice');
+      const again = await connectMysql(own.info, {
+        instance: 'mysql-primary-2',
+        database: 'scaling_lab',
+      });
+      t.after(() => again.end());
+      const pair = [a, again] as const;
+      // Each applies what the other wrote (bounded: a stopped SQL thread never gets there).
+      for (const [i, db] of pair.entries()) {
+        const [row] = await rowsOf(pair[1 - i] as Connection, 'SELECT @@gtid_binlog_pos AS p');
+        const domain = `${MASTERS[1 - i]?.gtidDomainId}-`;
+        const pos = String(row?.p ?? '')
+          .split(',')
+          .filter((p) => p.startsWith(domain))
+          .join(',');
+        if (pos !== '') await rowsOf(db, 'SELECT MASTER_GTID_WAIT(?, 15) AS r', [pos]);
+      }
+      const sqlErrors: string[] = [];
+      for (const [i, db] of pair.entries()) {
+        const [status] = await rowsOf(db, 'SHOW SLAVE STATUS');
+        if (status?.Slave_SQL_Running !== 'Yes' || Number(status?.Last_SQL_Errno) !== 0)
+          sqlErrors.push(
+            `${MASTERS[i]?.name}: ${status?.Last_SQL_Errno} ${status?.Last_SQL_Error}`,
+          );
+      }
+      assert.deepEqual(sqlErrors, [], 'replication runs on both masters');
+      const stack = readStackFile(own.stackFile);
+      for (const m of MASTERS) {
+        const verdict = await judgeOn(stack, m.name, ledger);
+        assert.deepEqual(verdict.duplicated, [], `nothing duplicated on ${m.name}`);
+        assert.deepEqual(verdict.lost, [], `every acknowledged write on ${m.name}`);
+      }
     },
   );
 });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DbUnavailableError, downBeforeSending } from '../../../services/shared/db/errors.ts';
 import { loadWebConfig } from '../../../services/web/config.ts';
-import { caughtUp, masterIsUp, nextAvailability } from '../../../services/web/db/master-health.ts';
+import {
+  masterIsUp,
+  nextAvailability,
+  positionIn,
+} from '../../../services/web/db/master-health.ts';
 import { chooseMaster, homeMaster, mix64 } from '../../../services/web/db/master-pin.ts';
 import { isReady } from '../../../services/web/plugins/health.ts';
 
@@ -92,10 +96,10 @@ test('only a server that was down before anything was sent lets another take the
 });
 
 test('failback waits until the returned master has what the other one wrote meanwhile', () => {
-  assert.equal(caughtUp('0-1-50,2-10-30', '0-1-70,2-10-30', 2), true, 'only the domain named');
-  assert.equal(caughtUp('0-1-50,2-10-29', '0-1-50,2-10-30', 2), false);
-  assert.equal(caughtUp('0-1-50', '', 2), true, 'nothing written there yet');
-  assert.equal(caughtUp('', '2-10-1', 2), false);
+  assert.equal(positionIn('0-1-50,2-10-30', 2), '2-10-30', 'only the domain named');
+  assert.equal(positionIn('0-1-50, 2-10-30,2-11-4', 2), '2-10-30,2-11-4');
+  assert.equal(positionIn('0-1-50', 2), '', 'nothing written there yet');
+  assert.equal(positionIn('20-1-5', 2), '', 'domain 20 is not domain 2');
   const up = { up: true, recovering: false };
   const down = nextAvailability(up, false, true);
   assert.deepEqual(down, { up: false, recovering: true }, 'down');
