@@ -24,8 +24,10 @@ const schema = {
   RESHARD_GRACE_MS: field(integer(0, 600_000), 10_000),
   RESHARD_BATCH: field(integer(1, 10_000), 1000),
   RESHARD_PASSES: field(integer(0, 100), 5),
-  /** How long the target's replicas may take to apply the copy, before and in the pause. */
+  /** How long the target's replicas may take to apply the copy, before the pause. */
   RESHARD_REPLICA_WAIT_MS: field(integer(0, 600_000), 10_000),
+  /** The same, inside the write pause (shorter than the web's SHARD_MOVE_WAIT_MS, 5 s). */
+  RESHARD_PAUSE_REPLICA_WAIT_MS: field(integer(0, 5000), 1000),
   /** Tests only: exit (as a crash would) once this phase is reached. */
   RESHARD_CRASH_AFTER: field(text(/^(|copied|fenced|flipped)$/, 'copied, fenced or flipped'), ''),
 };
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       servers,
       replicas,
       replicaWaitMs: env.RESHARD_REPLICA_WAIT_MS,
+      pauseReplicaWaitMs: env.RESHARD_PAUSE_REPLICA_WAIT_MS,
       move: env.MOVE,
       to: env.TO,
       windowMs: env.RESHARD_WINDOW_MS,

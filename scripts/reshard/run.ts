@@ -45,8 +45,10 @@ export interface ReshardRun {
   readonly servers: readonly Connection[];
   /** Each shard server's replicas (DB_REPLICAS), same index: the target's must have the copy. */
   readonly replicas: readonly (readonly Connection[])[];
-  /** How long to wait for the target's replicas at each point (then go on, with a warning). */
+  /** How long to wait for the target's replicas before the pause (then go on, with a warning). */
   readonly replicaWaitMs: number;
+  /** The same wait inside the write pause: short (writes to the moving shards wait meanwhile). */
+  readonly pauseReplicaWaitMs: number;
   /** MOVE and TO; both empty resumes an unfinished job. */
   readonly move: string;
   readonly to: string;
@@ -85,6 +87,22 @@ interface JobRow extends RowDataPacket {
 }
 
 const TIMEOUT_MS = 60_000;
+/** A replica wait's client timeout beyond the wait itself (MASTER_GTID_WAIT returns -1 on time). */
+const WAIT_MARGIN_MS = 5000;
+
+/**
+ * Thrown for any error after the write fence was set and before the map flipped: the moving
+ * shards stay fenced (their writes answer 503) until `make reshard` finishes the job.
+ */
+export class ReshardLeftFencedError extends Error {
+  constructor(job: number, cause: unknown) {
+    super(
+      `${cause instanceof Error ? cause.message : String(cause)}; job ${job} left fenced: run \`make reshard\` to finish`,
+      { cause },
+    );
+    this.name = 'ReshardLeftFencedError';
+  }
+}
 
 async function rows<T extends RowDataPacket>(c: Connection, sql: string, values: unknown[] = []) {
   return (await c.query<T[]>({ sql, timeout: TIMEOUT_MS }, values))[0];
@@ -140,27 +158,33 @@ async function setPhase(
  * reads of the moved users may go to them once the map flips. A replica that does not get there
  * in time is named and left behind (the web servers skip lagging replicas, DB_REPLICA_MAX_LAG).
  */
-async function waitForReplicas(r: ReshardRun, target: number, primary: Connection): Promise<void> {
+async function waitForReplicas(
+  r: ReshardRun,
+  target: number,
+  primary: Connection,
+  waitMs: number,
+): Promise<void> {
   const replicas = r.replicas[target] ?? [];
   if (replicas.length === 0) return;
   const [p] = await rows<RowDataPacket>(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS pos');
   const pos = String(p?.pos ?? '');
-  const seconds = r.replicaWaitMs / 1000;
   const started = performance.now();
+  // The client waits longer than the server does, so a late replica is an answer (-1), not a
+  // client timeout; a replica that fails to answer at all is late too (the run goes on).
   const results = await Promise.all(
     replicas.map(async (c) => {
-      const [w] = await rows<RowDataPacket>(c, 'SELECT MASTER_GTID_WAIT(?, ?) AS w', [
-        pos,
-        seconds,
-      ]);
-      return Number(w?.w ?? -1);
+      const [answer] = await c.query<RowDataPacket[]>(
+        { sql: 'SELECT MASTER_GTID_WAIT(?, ?) AS w', timeout: waitMs + WAIT_MARGIN_MS },
+        [pos, waitMs / 1000],
+      );
+      return Number(answer[0]?.w ?? -1);
     }),
-  );
+  ).catch(() => replicas.map(() => -1));
   const late = results.filter((w) => w !== 0).length;
   r.say(
     late === 0
       ? `mysql-shard-${target + 1}'s ${replicas.length} replicas have the copy (${Math.round(performance.now() - started)} ms)`
-      : `WARNING: ${late} of mysql-shard-${target + 1}'s replicas did not reach ${pos} in ${r.replicaWaitMs} ms; going on`,
+      : `WARNING: ${late} of mysql-shard-${target + 1}'s replicas did not reach ${pos} in ${waitMs} ms; going on`,
   );
 }
 
@@ -280,66 +304,76 @@ export async function runReshard(r: ReshardRun): Promise<ReshardReport> {
     if (phase === 'copying') {
       lastPass = await copyPhase(r, job.id, plan, source, target, tally);
       // Before the pause: the bulk reaches the target's replicas while writes still run.
-      await waitForReplicas(r, plan.target, target);
+      await waitForReplicas(r, plan.target, target, r.replicaWaitMs);
       r.reached?.('copied');
     }
     // The write pause starts: writes to the moving shards on the source stop here.
     const pauseStarted = performance.now();
     await setPhase(r.directory, job.id, 'fenced');
-    await source.query({ sql: 'SET SESSION innodb_lock_wait_timeout = 20', timeout: TIMEOUT_MS });
-    await source.query({
-      sql: `UPDATE shard_fence SET fenced = 1 WHERE logical_shard IN (${inList})`,
-      timeout: TIMEOUT_MS,
-    });
-    r.say(`fenced logical shards ${list} on mysql-shard-${plan.source + 1} (writes to them wait)`);
-    r.reached?.('fenced');
-    // Behind the fence nothing changes on the source: the last catch-up (or, resumed, a full copy).
-    const copyStarted = performance.now();
-    const final = await copyRows(source, target, plan.shards, {
-      batch: r.batch,
-      ...(lastPass === undefined ? {} : { sinceMs: lastPass }),
-    });
-    tally.rows += final;
-    tally.ms += performance.now() - copyStarted;
-    await target.query({
-      sql: `UPDATE shard_fence SET fenced = 0 WHERE logical_shard IN (${inList})`,
-      timeout: TIMEOUT_MS,
-    });
-    // In the pause: only the last catch-up is left for the replicas to apply.
-    await waitForReplicas(r, plan.target, target);
-    const map = movedMap(await readMap(r.directory), plan);
-    await r.directory.beginTransaction();
+    let final = 0;
+    let onTarget = 0;
     try {
-      await r.directory.query(
-        {
-          sql: `UPDATE shard_map SET server = ? WHERE logical_shard IN (${inList})`,
-          timeout: TIMEOUT_MS,
-        },
-        [plan.target],
+      await source.query({ sql: 'SET SESSION innodb_lock_wait_timeout = 20', timeout: TIMEOUT_MS });
+      await source.query({
+        sql: `UPDATE shard_fence SET fenced = 1 WHERE logical_shard IN (${inList})`,
+        timeout: TIMEOUT_MS,
+      });
+      r.say(
+        `fenced logical shards ${list} on mysql-shard-${plan.source + 1} (writes to them wait)`,
       );
-      await r.directory.query('UPDATE shard_map_version SET version = version + 1 WHERE id = 1');
-      const [v] = await rows<RowDataPacket>(
-        r.directory,
-        'SELECT version FROM shard_map_version WHERE id = 1',
-      );
-      mapVersion = Number(v?.version ?? 0);
-      pauseMs = Math.round(performance.now() - pauseStarted);
-      await setPhase(
-        r.directory,
-        job.id,
-        'flipped',
-        ', map_version = ?, pause_ms = ?, rows_copied = rows_copied + ?',
-        [mapVersion, pauseMs, tally.rows],
-      );
-      await r.directory.commit();
+      r.reached?.('fenced');
+      // Behind the fence nothing changes on the source: the last catch-up (or, resumed, a full copy).
+      const copyStarted = performance.now();
+      final = await copyRows(source, target, plan.shards, {
+        batch: r.batch,
+        ...(lastPass === undefined ? {} : { sinceMs: lastPass }),
+      });
+      tally.rows += final;
+      tally.ms += performance.now() - copyStarted;
+      await target.query({
+        sql: `UPDATE shard_fence SET fenced = 0 WHERE logical_shard IN (${inList})`,
+        timeout: TIMEOUT_MS,
+      });
+      // In the pause: only the last catch-up is left for the replicas to apply; a short wait (the
+      // web servers skip a replica that lags, DB_REPLICA_MAX_LAG).
+      await waitForReplicas(r, plan.target, target, r.pauseReplicaWaitMs);
+      const map = movedMap(await readMap(r.directory), plan);
+      onTarget = map.filter((s) => s === plan.target).length;
+      await r.directory.beginTransaction();
+      try {
+        await r.directory.query(
+          {
+            sql: `UPDATE shard_map SET server = ? WHERE logical_shard IN (${inList})`,
+            timeout: TIMEOUT_MS,
+          },
+          [plan.target],
+        );
+        await r.directory.query('UPDATE shard_map_version SET version = version + 1 WHERE id = 1');
+        const [v] = await rows<RowDataPacket>(
+          r.directory,
+          'SELECT version FROM shard_map_version WHERE id = 1',
+        );
+        mapVersion = Number(v?.version ?? 0);
+        pauseMs = Math.round(performance.now() - pauseStarted);
+        await setPhase(
+          r.directory,
+          job.id,
+          'flipped',
+          ', map_version = ?, pause_ms = ?, rows_copied = rows_copied + ?',
+          [mapVersion, pauseMs, tally.rows],
+        );
+        await r.directory.commit();
+      } catch (error) {
+        await r.directory.rollback().catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
-      await r.directory.rollback().catch(() => undefined);
-      throw error;
+      throw new ReshardLeftFencedError(job.id, error);
     }
     phase = 'flipped';
     r.reached?.('flipped');
     r.say(
-      `flipped: map version ${mapVersion}, logical shards ${list} on mysql-shard-${plan.target + 1} (${map.filter((s) => s === plan.target).length} on it now); final catch-up ${final} rows; write pause ${pauseMs} ms`,
+      `flipped: map version ${mapVersion}, logical shards ${list} on mysql-shard-${plan.target + 1} (${onTarget} on it now); final catch-up ${final} rows; write pause ${pauseMs} ms`,
     );
   }
   let rowsDeleted = 0;
