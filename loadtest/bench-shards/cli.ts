@@ -54,4 +54,10 @@ async function main(): Promise<number> {
   return rows.some((r) => r.error !== undefined) ? 1 : 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  // One line, no stack trace (a stack that would not start, a results directory not writable…).
+  say(`bench-shards: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -84,6 +84,7 @@ export async function running(input: RunningInput): Promise<RunningStack> {
       pools: scaler?.pools() ?? [],
       boxes,
       secrets,
+      webSettings: config.webEnv,
     });
     if (!stopping) writeStackFile(paths.stackFile, info);
     return info;

@@ -56,6 +56,8 @@ export interface StackFile {
   readonly entry: string | null;
   readonly portBase: number;
   readonly flags: Readonly<Record<FlagVariable, string>>;
+  /** The WEB_SETTINGS the user gave the web servers (TIMELINE_LENGTH…); absent in older files. */
+  readonly webSettings?: Readonly<Record<string, string>>;
   readonly services: readonly StackService[];
   /**
    * AUTOSCALE=on natively: each scaled pool's member file (which the LB reads) and the instances
@@ -133,6 +135,8 @@ export interface Started {
   readonly pools?: readonly PoolState[];
   readonly boxes: Boxes;
   readonly secrets: Readonly<Record<SecretName, string>>;
+  /** The WEB_SETTINGS the user gave the web servers. */
+  readonly webSettings?: Readonly<Record<string, string>>;
 }
 
 export function describeStack(plan: StackPlan, stackDir: string, started: Started): StackFile {
@@ -168,6 +172,7 @@ export function describeStack(plan: StackPlan, stackDir: string, started: Starte
     entry: lb?.url ?? null,
     portBase: started.portBase,
     flags: flagsToEnv(plan.flags),
+    webSettings: started.webSettings ?? {},
     services,
     pools: (started.pools ?? []).map((p) => ({ ...p, memberFile: memberFile(stackDir, p.pool) })),
     boxes: started.boxes,

@@ -42,3 +42,22 @@ export function postOf(member: string): Post | undefined {
  */
 export const upperBound = (cursor: Cursor | undefined): string =>
   cursor === undefined ? '+' : `(${orderKey(cursor.createdAt.getTime(), cursor.id)}`;
+
+/** Where the timeline is authoritative from: '' the whole history, else an orderKey. */
+export const floorKeyOf = (key: string): string => `${key}:floor`;
+
+/**
+ * Whether a page read from the timeline is the feed's truth: the floor is known, and either the
+ * timeline holds the whole history ('') or the page is full and its oldest post is not below the
+ * floor.
+ */
+export function pageComplete(
+  keys: readonly string[],
+  limit: number,
+  floor: string | null,
+): boolean {
+  if (floor === null) return false;
+  if (floor === '') return true;
+  const oldest = keys[keys.length - 1];
+  return keys.length === limit && oldest !== undefined && oldest >= floor;
+}

@@ -2,9 +2,10 @@
  * FEED=timeline against real MariaDB and Redis processes: every post is fanned out once into the
  * Redis timeline (a replayed write adds nothing), the feed pages from it with the scatter-gather's
  * cursors (every post once, newest first), the timeline is trimmed to TIMELINE_LENGTH and pages
- * past its end come from the shard servers, a timeline emptied behind the app's back serves an
- * empty feed (its staleness) until `make timeline` rebuilds it, and a paused Redis sends the feed
- * back to the shards.
+ * past its end (its floor) come from the shard servers, a timeline Redis lost (emptied, or only
+ * partly refilled since) never ends the feed early: what it cannot vouch for comes from the shards
+ * until `make timeline` rebuilds it (with the web servers' TIMELINE_LENGTH), and a paused Redis
+ * sends the feed back to the shards.
  *
  * Settings changed from the product's defaults, and why: SHARDS=2 and FEED=timeline are what is
  * under test (shards.test.ts covers FEED=scatter, the default); TIMELINE_LENGTH=100 (the smallest
@@ -19,7 +20,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { shardOfId } from '../../../services/shared/shard/ids.ts';
 import { evenShardMap } from '../../../services/shared/shard/shard-map.ts';
-import { TIMELINE_KEY } from '../../../services/web/timeline/format.ts';
+import { floorKeyOf, TIMELINE_KEY } from '../../../services/web/timeline/format.ts';
 import { type Client, headerOf } from '../../support/http.ts';
 import { type OwnStack, startOwnStack } from '../../support/own-stack.ts';
 import { serviceOf } from '../../support/stack.ts';
@@ -128,7 +129,9 @@ test('FEED=timeline: fan-out on write, paging, trimming, rebuild, Redis paused',
       posts.map((p) => p.id),
       newestFirst(written).map((p) => p.id),
     );
-    assert.deepEqual([...new Set(sources)], ['timeline']);
+    // The timeline vouches for posts from its floor (the first post it saw) on; the short last
+    // page reaches the floor, so the shards answer it (older posts could exist there).
+    assert.deepEqual(sources, ['timeline', 'timeline', 'timeline', 'timeline', 'shard-1,shard-2']);
     assert.deepEqual(posts[0], newestFirst(written)[0], 'the post as the API wrote it');
   });
 
@@ -145,24 +148,52 @@ test('FEED=timeline: fan-out on write, paging, trimming, rebuild, Redis paused',
     assert.equal(sources[sources.length - 1], 'shard-1,shard-2');
   });
 
-  await t.test('emptied behind the app: stale (empty) until make timeline rebuilds', async () => {
-    await redis.del(TIMELINE_KEY);
-    const stale = await stack.client().get<Page>('/api/feed?limit=5');
-    assert.deepEqual(stale.body.posts, []);
-    assert.equal(headerOf(stale, 'x-db'), 'timeline');
-    const run = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/timeline.ts'],
-      { env: { ...process.env, STACK_FILE: stack.stackFile, TIMELINE_LENGTH: '100' } },
-    );
-    assert.match(run.stdout, /timeline rebuilt from mysql-shard-1, mysql-shard-2: 100 posts/);
-    assert.equal(await redis.zcard(TIMELINE_KEY), 100);
-    const { posts } = await readFeed(stack.client(), 25);
-    assert.deepEqual(
-      posts.map((p) => p.id),
-      newestFirst(written).map((p) => p.id),
-    );
-  });
+  await t.test(
+    'Redis lost the timeline: the feed stays whole; make timeline rebuilds',
+    async () => {
+      // As a Redis restart or flush leaves it: no timeline and no floor.
+      await redis.del(TIMELINE_KEY, floorKeyOf(TIMELINE_KEY));
+      const lost = await readFeed(stack.client(), 25);
+      assert.deepEqual(
+        lost.posts.map((p) => p.id),
+        newestFirst(written).map((p) => p.id),
+        'every post, from the shards, not an empty feed',
+      );
+      assert.deepEqual([...new Set(lost.sources)], ['shard-1,shard-2']);
+
+      // Partly refilled: three posts since. The timeline serves what it holds from its new floor;
+      // the page reaching the floor goes to the shards, so the feed does not end after three posts.
+      for (let n = 110; n < 113; n++) written.push(await write(n));
+      assert.equal(await redis.zcard(TIMELINE_KEY), 3);
+      const refilled = await readFeed(stack.client(), 2);
+      assert.deepEqual(
+        refilled.posts.map((p) => p.id),
+        newestFirst(written).map((p) => p.id),
+        'every post once, in order, across the floor',
+      );
+      assert.equal(refilled.sources[0], 'timeline');
+      assert.equal(refilled.sources[1], 'shard-1,shard-2');
+
+      // make timeline with no TIMELINE_LENGTH given: it uses the web servers' (100 here).
+      const { TIMELINE_LENGTH: _, ...env } = process.env;
+      const run = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/timeline.ts'],
+        { env: { ...env, STACK_FILE: stack.stackFile } },
+      );
+      assert.match(
+        run.stdout,
+        /timeline rebuilt from mysql-shard-1, mysql-shard-2: 100 posts in \d+ ms \(TIMELINE_LENGTH 100\)/,
+      );
+      assert.equal(await redis.zcard(TIMELINE_KEY), 100);
+      const { posts, sources } = await readFeed(stack.client(), 25);
+      assert.deepEqual(
+        posts.map((p) => p.id),
+        newestFirst(written).map((p) => p.id),
+      );
+      assert.deepEqual(sources.slice(0, 4), ['timeline', 'timeline', 'timeline', 'timeline']);
+    },
+  );
 
   await t.test('a paused Redis: the feed is answered by the shard servers', async () => {
     const paused = serviceOf(stack.info, 'redis');

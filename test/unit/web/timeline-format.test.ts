@@ -4,7 +4,13 @@ import { resolveFlags } from '../../../services/shared/config/flags.ts';
 import { decodeCursor } from '../../../services/web/posts/cursor.ts';
 import { newestFirst } from '../../../services/web/posts/merge.ts';
 import type { Post } from '../../../services/web/posts/sql.ts';
-import { memberOf, orderKey, postOf, upperBound } from '../../../services/web/timeline/format.ts';
+import {
+  memberOf,
+  orderKey,
+  pageComplete,
+  postOf,
+  upperBound,
+} from '../../../services/web/timeline/format.ts';
 
 const post = (ms: number, id: string): Post => ({
   id,
@@ -56,4 +62,24 @@ test('FEED: scatter by default; timeline needs shards; bad values are config err
   assert.equal(resolveFlags({ STAGE: '6', FEED: 'timeline' }).feed, 'timeline');
   assert.throws(() => resolveFlags({ STAGE: '4', FEED: 'timeline' }), /FEED=timeline needs SHARDS/);
   assert.throws(() => resolveFlags({ STAGE: '6', FEED: 'fanout' }), /FEED/);
+});
+
+test('a timeline page is the truth only above a known floor', () => {
+  const keys = [orderKey(3000, 3), orderKey(2000, 2), orderKey(1000, 1)];
+  assert.equal(pageComplete(keys, 3, null), false, 'no floor (Redis lost it): scatter-gather');
+  assert.equal(pageComplete(keys.slice(0, 1), 3, null), false);
+  assert.equal(
+    pageComplete(keys.slice(0, 1), 3, ''),
+    true,
+    "'': the whole history, a short page ends the feed",
+  );
+  assert.equal(pageComplete([], 3, ''), true);
+  assert.equal(pageComplete(keys, 3, orderKey(1000, 1)), true, 'full, oldest at the floor');
+  assert.equal(pageComplete(keys, 3, orderKey(1500, 7)), false, 'full but reaches below the floor');
+  assert.equal(
+    pageComplete(keys.slice(0, 2), 3, orderKey(1000, 1)),
+    false,
+    'short: reached the floor',
+  );
+  assert.equal(pageComplete([], 3, orderKey(1000, 1)), false, 'an emptied timeline is not the end');
 });
