@@ -15,6 +15,7 @@ import { createS3Client } from '../services/shared/s3-client.ts';
 import { S3ObjectStore } from '../services/shared/storage/s3-store.ts';
 import { archiveCutoff } from '../services/web/posts/archive-format.ts';
 import { archiveServer } from './archive/run.ts';
+import { claimMaintenance, MaintenanceBusyError } from './maintenance-lock.ts';
 
 const schema = {
   STACK_FILE: field(text(), defaultStackFile(process.env)),
@@ -51,21 +52,27 @@ async function main(): Promise<void> {
   // Where posts live: each shard server, mysql-posts (FEDERATION=on), or the one primary.
   const servers = stack.shards?.servers ?? [stack.federation?.posts ?? 'mysql-primary'];
   const database = env.ARCHIVE_DATABASE || stack.mysql.database;
-  console.log(`archiving posts before ${cutoff.toISOString()} from ${servers.join(', ')}`);
+  const connectTo = (server: string) => {
+    const s = stack.services.find((x) => x.name === server);
+    if (s?.ports.mysql === undefined) throw new Error(`stack.json has no ${server}`);
+    return createConnection({
+      host: s.host,
+      port: s.ports.mysql,
+      user: stack.mysql.user,
+      password: secret('mysql-password'),
+      database,
+      connectTimeout: 5000,
+      supportBigNumbers: true,
+      timezone: 'Z',
+    });
+  };
+  // Held for the whole run: no reshard starts meanwhile, and none may be unfinished now.
+  const directory = await connectTo('mysql-primary');
   try {
+    await claimMaintenance(directory, database, 'archive');
+    console.log(`archiving posts before ${cutoff.toISOString()} from ${servers.join(', ')}`);
     for (const server of servers) {
-      const s = stack.services.find((x) => x.name === server);
-      if (s?.ports.mysql === undefined) throw new Error(`stack.json has no ${server}`);
-      const conn = await createConnection({
-        host: s.host,
-        port: s.ports.mysql,
-        user: stack.mysql.user,
-        password: secret('mysql-password'),
-        database,
-        connectTimeout: 5000,
-        supportBigNumbers: true,
-        timezone: 'Z',
-      });
+      const conn = await connectTo(server);
       try {
         const before = await tableBytes(conn);
         const started = performance.now();
@@ -88,12 +95,14 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await directory.end().catch(() => undefined);
     client.destroy();
   }
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`archive: ${error.message}`);
+  const refused = error instanceof ConfigError || error instanceof MaintenanceBusyError;
+  if (refused) console.error(`archive: ${error.message}`);
   else console.error(`archive failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  process.exit(error instanceof MaintenanceBusyError ? 2 : 1);
 });

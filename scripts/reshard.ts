@@ -10,6 +10,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { defaultStackFile } from '../runner/host/paths.ts';
 import { readStackFile } from '../runner/stack/read-stack.ts';
 import { ConfigError, field, integer, parseEnv, text } from '../services/shared/config/env.ts';
+import { claimMaintenance, MaintenanceBusyError } from './maintenance-lock.ts';
 import { ReshardInputError, runReshard } from './reshard/run.ts';
 
 const schema = {
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   const servers: Connection[] = [];
   const replicas: Connection[][] = [];
   try {
+    // Held for the whole run: refused while a make archive runs, and none starts meanwhile.
+    await claimMaintenance(directory, stack.mysql.database, 'reshard');
     for (const name of stack.shards.servers) {
       servers.push(await connect(name));
       const mine: Connection[] = [];
@@ -100,8 +103,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ReshardInputError)
-    console.error(`reshard: ${error.message}`);
+  const refused =
+    error instanceof ConfigError ||
+    error instanceof ReshardInputError ||
+    error instanceof MaintenanceBusyError;
+  if (refused) console.error(`reshard: ${error.message}`);
   else console.error(`reshard failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(error instanceof ReshardInputError || error instanceof ConfigError ? 2 : 1);
+  process.exit(refused ? 2 : 1);
 });

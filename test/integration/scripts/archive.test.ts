@@ -5,12 +5,15 @@
  * moves nothing, newer posts stay, and an archived post still reads through the API, marked in
  * X-DB. The script archives this test's own database (ARCHIVE_DATABASE) and small files
  * (ARCHIVE_BATCH=10) so that the kill lands mid-run; ARCHIVE_AFTER_DAYS=1000 keeps it to the
- * posts this test dates 1100+ days back.
+ * posts this test dates 1100+ days back. First, `make archive` is refused (exit 2, nothing
+ * archived) while a reshard job is unfinished (a `reshard_jobs` row made in this database) or a
+ * reshard holds its lock, and a reshard's claim is refused while an archive holds its own.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
+import { claimMaintenance } from '../../../scripts/maintenance-lock.ts';
 import { decodeArchive } from '../../../services/web/posts/archive-format.ts';
 import { headerOf } from '../../support/http.ts';
 import { startTestWeb } from '../../support/web-app.ts';
@@ -62,6 +65,38 @@ test('make archive: killed mid-run and re-run, nothing lost or doubled; archived
         )
       )[0][0]?.n,
     );
+
+  // Refused, touching nothing, while a reshard is unfinished or running (the reshard's copy does
+  // not follow deletions), and a reshard is refused while an archive runs.
+  await sql.query(
+    "CREATE TABLE reshard_jobs (id INT PRIMARY KEY, phase VARCHAR(16) NOT NULL) SELECT 4 AS id, 'fenced' AS phase",
+  );
+  const unfinished = spawnSync(process.execPath, SCRIPT, {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(unfinished.status, 2, unfinished.stderr + unfinished.stdout);
+  assert.match(
+    unfinished.stderr,
+    /archive: reshard job 4 is unfinished \(stopped at "fenced"\): run make reshard to finish it/,
+  );
+  await sql.query("UPDATE reshard_jobs SET phase = 'done'");
+  const other = await web.sql();
+  const lock = (run: string) => `scaling_lab.${run}.${web.database}`;
+  await other.query('SELECT GET_LOCK(?, 0)', [lock('reshard')]);
+  const running = spawnSync(process.execPath, SCRIPT, { env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(running.status, 2, running.stderr + running.stdout);
+  assert.match(running.stderr, /archive: make reshard is running on this stack/);
+  await other.query('SELECT RELEASE_LOCK(?)', [lock('reshard')]);
+  await other.query('SELECT GET_LOCK(?, 0)', [lock('archive')]);
+  await assert.rejects(claimMaintenance(sql, web.database, 'reshard'), {
+    name: 'MaintenanceBusyError',
+    message: 'make archive is running on this stack: run make reshard after it has finished',
+  });
+  await other.query('SELECT RELEASE_LOCK(?)', [lock('archive')]);
+  assert.deepEqual(await oldIds(), original, 'the refused runs archived nothing');
+  await sql.query('DROP TABLE reshard_jobs');
 
   // Run 1, killed after its third file.
   const child = spawn(process.execPath, SCRIPT, { env, stdio: ['ignore', 'pipe', 'pipe'] });
