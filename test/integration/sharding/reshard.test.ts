@@ -11,7 +11,10 @@
  *   - a move back (merge) that crashes right after fencing the source leaves writes to those
  *     shards refused with 503 WEB_ERR_SHARD_MOVING and Retry-After (never written to the old
  *     copy), and `make reshard` alone finishes it;
- *   - bad input (unknown shard, target = source, another move while one is unfinished) is refused.
+ *   - bad input (unknown shard, target = source, another move while one is unfinished) is refused;
+ *   - a target replica that never catches up holds the write pause only for the short in-pause
+ *     wait (RESHARD_PAUSE_REPLICA_WAIT_MS), not the pre-pause RESHARD_REPLICA_WAIT_MS (3 s here,
+ *     set so that the difference shows in a few seconds).
  *
  * Settings changed from the product's defaults, and why: SHARDS=2 is what is under test;
  * CACHE=off so reads reach a database and X-DB names it; DB_REPLICAS=1 (each shard server has one
@@ -263,6 +266,42 @@ test('make reshard moves logical shards under writes, and back after a crash', a
         headers: { 'idempotency-key': 'while-fenced-1' },
       });
       assert.equal(replay.body.id, again.body.id, 'a retry replays, on the new server');
+    },
+  );
+  await t.test(
+    'a target replica that never catches up holds the write pause only RESHARD_PAUSE_REPLICA_WAIT_MS',
+    async () => {
+      // The spare's replica stops applying: both replica waits run out. Before the pause the
+      // wait is RESHARD_REPLICA_WAIT_MS (3 s here, 10 s by default); inside it, the short
+      // RESHARD_PAUSE_REPLICA_WAIT_MS (its default, 1 s), so the pause stays under the web's
+      // SHARD_MOVE_WAIT_MS (5 s) and no write to the moving shard is refused for it.
+      const spareReplica = stack.info.shards?.replicas?.[`mysql-shard-${target + 1}`]?.[0];
+      assert.ok(spareReplica !== undefined, 'the spare has a replica');
+      const replica = await connectMysql(stack.info, { instance: spareReplica, as: 'root' });
+      await replica.query('STOP SLAVE SQL_THREAD');
+      try {
+        const one = formatShardList([moving[0] ?? 0]);
+        const run = await runReshardScript(stack.stackFile, {
+          MOVE: one,
+          TO: String(target + 1),
+          RESHARD_REPLICA_WAIT_MS: '3000',
+          ...GRACE,
+        });
+        assert.equal(run.code, 0, run.stderr + run.stdout);
+        assert.match(
+          run.stdout,
+          /WARNING: 1 of mysql-shard-3's replicas did not reach .* in 1000 ms/,
+        );
+        assert.ok(run.result?.pauseMs !== undefined, 'paused');
+        t.diagnostic(`pause ${run.result?.pauseMs} ms with the target's replica stopped`);
+        assert.ok(
+          (run.result?.pauseMs ?? 0) < 3000,
+          `the pause (${run.result?.pauseMs} ms) did not wait the 3 s pre-pause wait`,
+        );
+      } finally {
+        await replica.query('START SLAVE SQL_THREAD');
+        await replica.end();
+      }
     },
   );
 });
