@@ -83,7 +83,9 @@ export default async function accountRoutes(
         }
       });
       markWrite(request, reply, options.reads, result.gtid);
-      await ensureShardUser(app, BigInt(result.body.id), username).catch((error: unknown) =>
+      const missed = (server: string, error: unknown) =>
+        request.log.warn({ err: error, server }, 'copy of the user not written; its writes will');
+      await ensureShardUser(app, BigInt(result.body.id), username, missed).catch((error: unknown) =>
         request.log.warn({ err: error }, 'shard copy of the user not written; the login will'),
       );
       return reply.header('x-db', 'primary').code(result.statusCode).send(result.body);
@@ -106,7 +108,11 @@ export default async function accountRoutes(
       if (!ok || user === undefined) {
         throw new HttpError(401, 'WEB_ERR_BAD_CREDENTIALS', 'wrong username or password');
       }
-      await ensureShardUser(app, BigInt(user.id), user.username);
+      // FEDERATION=on: a function database that is down does not fail the login (its own
+      // writes copy the row); a shard does (the user's posts and orders live there).
+      await ensureShardUser(app, BigInt(user.id), user.username, (server, error) =>
+        request.log.warn({ err: error, server }, 'copy of the user not written; its writes will'),
+      );
       await startSession(request, reply, {
         userId: idToJson(user.id),
         username: user.username,

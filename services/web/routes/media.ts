@@ -17,6 +17,7 @@ import { type MediaRow, mediaSchema, toMedia } from '../media/media-row.ts';
 import { enqueue, receive } from '../media/steps.ts';
 import { type CheckedImage, checkImage, prepareImage } from '../media/upload.ts';
 import { sessionOf } from '../plugins/sessions.ts';
+import { copyUserIn } from '../sharding/users.ts';
 import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
   errorResponses,
@@ -100,6 +101,9 @@ export default async function mediaRoutes(
         );
       }
       const result = await app.mediaHome.idempotency.writeOnce(claim, async (tx) => {
+        // FEDERATION=on: the uploader's row may not be here yet (the login's copy is best effort).
+        if (app.federation !== undefined)
+          await copyUserIn(tx, BigInt(session.userId), session.username);
         const inserted = await tx.write(
           `INSERT INTO media (user_id, object_key, thumbnail_key, thumbnail_sizes, content_type, bytes, width, height, sha256, thumbnail_status)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

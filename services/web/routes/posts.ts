@@ -24,6 +24,7 @@ import {
 } from '../posts/sql.ts';
 import { scatterFeed } from '../sharding/feed.ts';
 import { nextId } from '../sharding/ids.ts';
+import { copyUserIn } from '../sharding/users.ts';
 import { newPostBody, type PageQuery, pageQuery, pageSchema, postSchema } from './post-schemas.ts';
 import { describeRead, markWrite, type ReadPolicy, writerPosition } from './read-source.ts';
 import {
@@ -105,6 +106,8 @@ export default async function postRoutes(
           result: await owner.idempotency.writeOnce(claim, async (tx) => {
             // Sharded: an id carrying the author's logical shard; unsharded: NULL, AUTO_INCREMENT's.
             const id = owner.logical === undefined ? null : await nextId(tx, owner.logical);
+            // FEDERATION=on: the author's row may not be here yet (the login's copy is best effort).
+            if (app.federation !== undefined) await copyUserIn(tx, userId, data.username);
             const inserted = await tx.write(
               'INSERT INTO posts (id, user_id, body) VALUES (?, ?, ?)',
               [id, userId, body],

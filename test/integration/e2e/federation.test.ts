@@ -7,6 +7,9 @@
  * The app works end to end (sign up, log in, post, order, upload, read them back, the feed, the
  * worker's thumbnails); each function's rows are on its own database only (the others have none
  * of them; users are copied where rows reference them); X-DB names the database that answered.
+ * With mysql-media stopped, sign-up, login and reads still work (logins do not depend on the
+ * function databases), and a user whose copy on mysql-posts or mysql-media is missing can still
+ * post and upload (the write copies the row in its own transaction).
  *
  * Settings changed from the product's defaults, and why: FEDERATION=on is what is under test
  * (off is every other test); THUMBNAILS=queue so the worker, whose database is mysql-media, makes
@@ -16,6 +19,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FormData } from 'undici';
+import { startService, stopService } from '../../../runner/stack/control.ts';
 import { headerOf } from '../../support/http.ts';
 import { image } from '../../support/images.ts';
 import { type OwnStack, startOwnStack, until } from '../../support/own-stack.ts';
@@ -162,3 +166,82 @@ for (const shards of ['1', '2'] as const) {
     assert.deepEqual(await on(other), none);
   });
 }
+
+test('FEDERATION=on: mysql-media down does not stop logins; a missing user copy does not stop writes', async (t) => {
+  const stack = await startOwnStack(t, { ...FLAGS, SHARDS: '1' });
+  const first = stack.client();
+  const firstCredentials = { username: 'federated_before', password: 'federated-password' };
+  assert.equal((await first.post('/api/users', { json: firstCredentials })).status, 201);
+  assert.equal((await first.post('/api/sessions', { json: firstCredentials })).status, 200);
+  const before = await first.post<{ id: string }>('/api/posts', { json: { body: 'before' } });
+  assert.equal(before.status, 201);
+
+  await stopService(stack.stackFile, 'mysql-media');
+  let restarted = false;
+  t.after(async () => {
+    if (!restarted) await startService(stack.stackFile, 'mysql-media');
+  });
+  const client = stack.client();
+  const credentials = { username: 'federated_during', password: 'federated-password' };
+  const made = await client.post<{ id: number | string }>('/api/users', { json: credentials });
+  assert.equal(made.status, 201, 'sign-up with mysql-media down');
+  const userId = String(made.body.id);
+  const login = await client.post('/api/sessions', { json: credentials });
+  assert.equal(login.status, 200, `login with mysql-media down: ${JSON.stringify(login.body)}`);
+  assert.equal((await client.get('/api/me')).status, 200);
+  const read = await client.get<{ body: string }>(`/api/posts/${before.body.id}`);
+  assert.equal(read.status, 200);
+  assert.equal(read.body.body, 'before');
+  const feed = await client.get<{ posts: { id: string }[] }>('/api/feed?limit=5');
+  assert.equal(feed.status, 200);
+  assert.ok(feed.body.posts.some((p) => p.id === before.body.id));
+  assert.equal((await first.post('/api/sessions', { json: firstCredentials })).status, 200);
+
+  // The login could not copy the user to mysql-media: the upload copies it in its transaction.
+  await startService(stack.stackFile, 'mysql-media');
+  restarted = true;
+  const none = { account: 0, copy: 0, posts: 0, orders: 0, media: 0 };
+  assert.deepEqual(await countsOn(stack, 'mysql-media', userId, credentials.username), none);
+  let upload: Awaited<ReturnType<typeof client.post<{ id: number }>>> | undefined;
+  await until(
+    async () => {
+      const form = new FormData();
+      form.append('file', new Blob([await image('png', 64, 64)], { type: 'image/png' }), 'a.png');
+      upload = await client.post<{ id: number }>('/api/media', {
+        form,
+        headers: { 'idempotency-key': 'federated-upload-after-restart' },
+      });
+      // 503 while the web servers find mysql-media again; anything else is the answer.
+      return upload.status !== 503;
+    },
+    60_000,
+    'an upload once mysql-media is back',
+  );
+  assert.equal(upload?.status, 202, JSON.stringify(upload?.body));
+  assert.equal(headerOf(upload ?? { headers: {} }, 'x-db'), 'media');
+  assert.deepEqual(await countsOn(stack, 'mysql-media', userId, credentials.username), {
+    ...none,
+    copy: 1,
+    media: 1,
+  });
+
+  // A copy missing on mysql-posts (as a failed login copy leaves it): the post copies it.
+  const postsDb = await connectMysql(stack.info, {
+    instance: 'mysql-posts',
+    as: 'app',
+    database: stack.info.mysql.database,
+  });
+  try {
+    await query(postsDb, 'DELETE FROM users WHERE id = ?', [userId]);
+  } finally {
+    await postsDb.end();
+  }
+  const post = await client.post<{ id: string }>('/api/posts', { json: { body: 'after' } });
+  assert.equal(post.status, 201, JSON.stringify(post.body));
+  assert.equal(headerOf(post, 'x-db'), 'posts');
+  assert.deepEqual(await countsOn(stack, 'mysql-posts', userId, credentials.username), {
+    ...none,
+    copy: 1,
+    posts: 1,
+  });
+});
