@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,8 +53,9 @@ test('make timeline: no stack → one line, exit 2', async () => {
   assertOneLine(ran, 'timeline: no running stack at /nonexistent/stack.json', 2);
 });
 
-test('make timeline: the directory down → one line, exit 1', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fixa-timeline-'));
+test('make timeline: the directory down → one line, exit 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'one-line-timeline-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const port = await closedPort();
   writeFileSync(join(dir, 'password'), 'x\n');
   const db = (name: string) => ({ name, kind: 'mysql', host: '127.0.0.1', ports: { mysql: port } });
@@ -76,8 +77,10 @@ test('make timeline: the directory down → one line, exit 1', async () => {
   assertOneLine(ran, 'timeline: connect ECONNREFUSED', 1);
 });
 
-test('make bench-shards: results directory not creatable → one line, exit 1', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'fixa-bench-')), 'file');
+test('make bench-shards: results directory not creatable → one line, exit 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'one-line-bench-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'file');
   writeFileSync(file, '');
   const ran = await run('loadtest/bench-shards/cli.ts', { RESULTS_DIR: join(file, 'results') });
   assertOneLine(ran, 'bench-shards: ENOTDIR', 1);
