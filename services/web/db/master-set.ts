@@ -11,8 +11,10 @@
  * (bounded: DB_MASTER_DOWN_AFTER_MS / 2; behind by more, it tries again at the next probe with a
  * newer position). Only when that wait succeeds does it take its users back, and their writes
  * there are held (`settled`) while the writes in flight on the other master end and it waits once
- * more for the other's position read after those. So a key the other master acknowledged through
- * this web server before the flip is there when a retry of it lands on the returned master. Not
+ * more for the other's position read after those (each wait retried while it answers, up to
+ * SETTLE_TRIES). The same hold follows a write that went to the other master because this one
+ * refused it before anything was sent (`wroteElsewhere`). So a key the other master acknowledged
+ * through this web server is there when a retry of it lands on the returned master. Not
  * covered: a retry through another web server that flipped earlier (each web server fails back on
  * its own probes, up to one probe interval apart).
  */
@@ -28,6 +30,9 @@ import {
   positionIn,
 } from './master-health.ts';
 import { chooseMaster, homeMaster } from './master-pin.ts';
+
+/** How many bounded waits a held master gets before its writes go ahead anyway. */
+const SETTLE_TRIES = 10;
 
 export interface MasterSetOptions {
   /** DB_MASTER_PROBE_INTERVAL_MS */
@@ -146,21 +151,15 @@ export class MasterSet {
       // Flip, with the returning master's writes held (settled) until the writes in flight on the
       // other master have ended and it has applied the other's position read after those: one of
       // them acknowledged after the first read is there before a retry of it lands here. It was
-      // caught up a moment ago, so this usually takes one round trip. If that wait fails, the held
-      // writes go ahead anyway (as they did before two-phase failback).
-      let release = () => {};
-      this.#settling[i] = new Promise<void>((r) => {
-        release = r;
+      // caught up a moment ago, so this usually takes one round trip.
+      const held = this.#hold(i, async () => {
+        await Promise.allSettled([...(this.#inFlight[1 - i] ?? [])]);
+        const pos = await other.position(this.#options.downAfterMs);
+        if (pos !== undefined) await this.#waitUntilApplied(i, pos);
       });
       this.#caught[i] = true;
       this.up();
-      try {
-        await Promise.allSettled([...(this.#inFlight[1 - i] ?? [])]);
-        await this.#caughtUpWith(i);
-      } finally {
-        this.#settling[i] = undefined;
-        release();
-      }
+      await held;
     };
     void run()
       .catch(() => undefined)
@@ -170,18 +169,51 @@ export class MasterSet {
   }
 
   /**
-   * Reads the other master's @@gtid_binlog_pos now and waits (MASTER_GTID_WAIT, bounded) until
-   * master `i` has applied it in the other's domain. False when it could not in time.
+   * A write of master `i`'s users went to the other master instead (`i` refused it before anything
+   * was sent): `i`'s next writes wait until it has applied that write, so a retry of its key that
+   * lands on `i` replays it instead of writing it again.
    */
+  wroteElsewhere(i: number, gtid: string): void {
+    void this.#hold(i, () => this.#waitUntilApplied(i, gtid));
+  }
+
+  /** Runs `work` after any hold already on master `i`; its writes wait (settled) until both end. */
+  #hold(i: number, work: () => Promise<void>): Promise<void> {
+    const held = (this.#settling[i] ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.#settling[i] = held;
+    void held.finally(() => {
+      if (this.#settling[i] === held) this.#settling[i] = undefined;
+    });
+    return held;
+  }
+
+  /**
+   * Waits until master `i` has applied `pos` in the other's domain: tries of one bounded
+   * MASTER_GTID_WAIT each, while it has no new outage, SETTLE_TRIES at most (then its writes go
+   * ahead: holding them longer would only turn them into timeouts).
+   */
+  async #waitUntilApplied(i: number, pos: string): Promise<void> {
+    const outage = this.#outages[i];
+    for (let n = 0; n < SETTLE_TRIES && this.#outages[i] === outage; n++)
+      if (await this.#applied(i, pos).catch(() => false)) return;
+  }
+
+  /** The other master's @@gtid_binlog_pos now, applied by master `i` (one bounded wait). */
   async #caughtUpWith(i: number): Promise<boolean> {
+    const pos = await this.targets[1 - i]?.position(this.#options.downAfterMs);
+    return pos !== undefined && this.#applied(i, pos);
+  }
+
+  /**
+   * One MASTER_GTID_WAIT on master `i` for `pos` in the other master's domain, at most
+   * DB_MASTER_DOWN_AFTER_MS / 2. False when it was not applied in time.
+   */
+  async #applied(i: number, pos: string): Promise<boolean> {
     const self = this.targets[i];
-    const other = this.targets[1 - i];
-    if (self === undefined || other === undefined) return false;
-    const waitMs = Math.max(100, Math.floor(this.#options.downAfterMs / 2));
-    const pos = await other.position(this.#options.downAfterMs);
-    if (pos === undefined) return false;
+    if (self === undefined) return false;
     const theirs = positionIn(pos, MASTERS[1 - i]?.gtidDomainId ?? 0);
     if (theirs === '') return true;
+    const waitMs = Math.max(100, Math.floor(this.#options.downAfterMs / 2));
     const [row] = await withDeadline(
       self.withSession(
         (s) =>

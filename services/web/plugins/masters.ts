@@ -39,6 +39,9 @@ async function mastersPlugin(app: FastifyInstance, { idempotencyTtlHours }: Mast
     db: app.db,
     idempotency: new TrackedWrites(
       (write) => masters.track(i, write),
+      ({ writer, gtid }) => {
+        if (writer !== target.name) masters.wroteElsewhere(i, gtid);
+      },
       () => target,
       ttlSeconds,
       { alternate: other(i), guard: () => masters.settled(i) },
