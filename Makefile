@@ -1,6 +1,6 @@
 # A thin router to npm scripts. Flags (STAGE, WEB_REPLICAS, ...) pass through the environment:
 #   make local STAGE=3 LB_ALGORITHM=p2c
-.PHONY: local down status stop start restart test up seed archive timeline reshard db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench-shards bench-reshard bench plan drill deps build lint
+.PHONY: local down status stop start restart test up seed archive timeline reshard compose-shards db-status promote rejoin bench-db bench-lb bench-thumbnails bench-cdn bench-autoscale bench-shards bench-reshard bench plan drill deps build lint
 
 export
 
@@ -38,6 +38,11 @@ archive: build
 
 timeline: build
 	@node dist/scripts/timeline.js
+
+# The compose override for SHARDS=2..8 from the plan: make compose-shards SHARDS=4 [DB_REPLICAS=1] [FEDERATION=on]
+# (SHARDS=2 with the defaults rewrites docker-compose.shards.yml; others write docker-compose.shards-<N>...yml)
+compose-shards: build
+	@node dist/scripts/compose-shards.js
 
 # Move logical shards to another shard server while writes run: make reshard MOVE=0-15 TO=mysql-shard-2
 # (make reshard alone finishes a run that stopped half-way)
