@@ -28,6 +28,7 @@ import {
   serviceOf,
 } from '../drills/stack.ts';
 import { Ledger, type LedgerEntry } from '../ledger/ledger.ts';
+import { rowsIn } from '../ledger/rows-in.ts';
 import { judgeLedger, type LedgerVerdict } from '../ledger/verdict.ts';
 
 export interface MasterWriter {
@@ -363,31 +364,21 @@ export async function judgeOn(
   const posts = new Map<string, string[]>();
   const keys = new Map<string, number>();
   try {
-    const bodies = ledger.entries.map((e) => e.body ?? '');
-    for (let i = 0; i < bodies.length; i += 500) {
-      const part = bodies.slice(i, i + 500);
-      const [rows] = await db.query<RowDataPacket[]>(
-        {
-          sql: `SELECT id, body FROM posts WHERE body IN (${part.map(() => '?').join(',')})`,
-          timeout: 30_000,
-        },
-        part,
-      );
-      for (const r of rows)
-        posts.set(String(r.body), [...(posts.get(String(r.body)) ?? []), String(r.id)]);
-    }
-    const names = ledger.entries.map((e) => e.key);
-    for (let i = 0; i < names.length; i += 500) {
-      const part = names.slice(i, i + 500);
-      const [rows] = await db.query<RowDataPacket[]>(
-        {
-          sql: `SELECT idem_key, COUNT(*) AS n FROM idempotency_keys WHERE idem_key IN (${part.map(() => '?').join(',')}) GROUP BY idem_key`,
-          timeout: 30_000,
-        },
-        part,
-      );
-      for (const r of rows) keys.set(String(r.idem_key), Number(r.n));
-    }
+    const found = await rowsIn(
+      db,
+      'SELECT id, body FROM posts WHERE body IN (?)',
+      ledger.entries.map((e) => e.body ?? ''),
+      30_000,
+    );
+    for (const r of found)
+      posts.set(String(r.body), [...(posts.get(String(r.body)) ?? []), String(r.id)]);
+    const claimed = await rowsIn(
+      db,
+      'SELECT idem_key, COUNT(*) AS n FROM idempotency_keys WHERE idem_key IN (?) GROUP BY idem_key',
+      ledger.entries.map((e) => e.key),
+      30_000,
+    );
+    for (const r of claimed) keys.set(String(r.idem_key), Number(r.n));
   } finally {
     await db.end().catch(() => undefined);
   }

@@ -12,26 +12,8 @@ import { parseSizes } from '../../services/shared/thumbnails/job.ts';
 import { connectDb, type StackFile, s3Of } from '../drills/stack.ts';
 import type { Browser } from '../mixed-load/browser.ts';
 import { isAcknowledged, type Ledger } from './ledger.ts';
+import { rowsIn } from './rows-in.ts';
 import { type FoundMedia, judgeLedger, type LedgerVerdict } from './verdict.ts';
-
-const CHUNK = 500;
-
-async function rowsIn(
-  db: Connection,
-  sql: string,
-  values: readonly string[],
-): Promise<RowDataPacket[]> {
-  const rows: RowDataPacket[] = [];
-  for (let i = 0; i < values.length; i += CHUNK) {
-    const part = values.slice(i, i + CHUNK);
-    const [found] = await db.query<RowDataPacket[]>(
-      { sql: sql.replace('(?)', `(${part.map(() => '?').join(',')})`), timeout: 15_000 },
-      part,
-    );
-    rows.push(...found);
-  }
-  return rows;
-}
 
 function group<V>(
   rows: RowDataPacket[],

@@ -3,25 +3,10 @@
  * every shard server (a moved logical shard must be on exactly one), then judged by
  * ledger/verdict.ts: no acknowledged post lost, none stored twice, each with the id it was given.
  */
-import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { connectDb, type StackFile } from '../drills/stack.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { rowsIn } from '../ledger/rows-in.ts';
 import { judgeLedger, type LedgerVerdict } from '../ledger/verdict.ts';
-
-const CHUNK = 500;
-
-async function rowsIn(db: Connection, sql: string, values: readonly string[]) {
-  const rows: RowDataPacket[] = [];
-  for (let i = 0; i < values.length; i += CHUNK) {
-    const part = values.slice(i, i + CHUNK);
-    const [found] = await db.query<RowDataPacket[]>(
-      { sql: sql.replace('(?)', `(${part.map(() => '?').join(',')})`), timeout: 15_000 },
-      part,
-    );
-    rows.push(...found);
-  }
-  return rows;
-}
 
 export async function checkShardedPosts(stack: StackFile, ledger: Ledger): Promise<LedgerVerdict> {
   const entries = ledger.entries.filter((e) => e.kind === 'post');
