@@ -10,11 +10,12 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { request } from 'undici';
 import { stopService } from '../../runner/stack/control.ts';
 import { dbTierOf } from '../../runner/stack/db-tier.ts';
-import { FaultProxy } from '../../services/fault-proxy/proxy.ts';
+import type { FaultProxy } from '../../services/fault-proxy/proxy.ts';
 import type { Toxic } from '../../services/fault-proxy/toxics.ts';
 import { connectAsRoot, type DbTier, promote } from '../../services/shared/db/promotion/promote.ts';
 import { summarize } from '../core/latency.ts';
 import { connectDb, readStackFile, type StackFile, serviceOf } from '../drills/stack.ts';
+import { relayReplicationThrough } from './relay.ts';
 
 export interface FailoverSettings {
   readonly stackFile: string;
@@ -96,24 +97,13 @@ async function relayReplication(stack: StackFile, tier: DbTier, say: (line: stri
   const primary = serviceOf(stack, 'mysql-primary');
   const relays: FaultProxy[] = [];
   for (const replica of stack.services.filter((x) => x.kind === 'mysql-replica')) {
-    const relay = new FaultProxy(
-      `replication-${replica.name}`,
-      { host: '127.0.0.1', port: 0 },
+    const relay = await relayReplicationThrough(
+      tier,
+      { name: replica.name, host: replica.host, port: replica.ports.mysql ?? 0 },
       { host: primary.host, port: primary.ports.mysql ?? 0 },
+      { waitForIo: false },
     );
-    await relay.enable();
     relays.push(relay);
-    const db = await connectAsRoot(tier, { host: replica.host, port: replica.ports.mysql ?? 0 });
-    try {
-      await db.query('STOP SLAVE');
-      await db.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?', [
-        '127.0.0.1',
-        relay.port,
-      ]);
-      await db.query('START SLAVE');
-    } finally {
-      await db.end().catch(() => undefined);
-    }
     say(`${replica.name} replicates through 127.0.0.1:${relay.port}`);
   }
   const db = await connectAsRoot(tier, { host: primary.host, port: primary.ports.mysql ?? 0 });

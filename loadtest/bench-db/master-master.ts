@@ -13,7 +13,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { request } from 'undici';
 import { stopService } from '../../runner/stack/control.ts';
-import { FaultProxy } from '../../services/fault-proxy/proxy.ts';
+import type { FaultProxy } from '../../services/fault-proxy/proxy.ts';
 import type { Toxic } from '../../services/fault-proxy/toxics.ts';
 import { connectAsRoot, type DbTier } from '../../services/shared/db/promotion/promote.ts';
 import { MASTERS } from '../../services/shared/topology/masters.ts';
@@ -30,6 +30,7 @@ import {
 import { Ledger, type LedgerEntry } from '../ledger/ledger.ts';
 import { rowsIn } from '../ledger/rows-in.ts';
 import { judgeLedger, type LedgerVerdict } from '../ledger/verdict.ts';
+import { relayReplicationThrough, replicateFrom as replicateAt } from './relay.ts';
 
 export interface MasterWriter {
   readonly name: string;
@@ -283,40 +284,27 @@ function tierOf(stack: StackFile): DbTier {
   };
 }
 
+/** Master `i`'s MariaDB as the relay module names it. */
+function masterAt(stack: StackFile, i: number) {
+  const self = serviceOf(stack, MASTERS[i]?.name ?? '');
+  return { name: self.name, host: self.host, port: self.ports.mysql ?? 0 };
+}
+
 /** Points master `i`'s replication at host:port (STOP SLAVE, CHANGE MASTER, START SLAVE). */
 async function replicateFrom(stack: StackFile, i: number, host: string, port: number) {
-  const self = serviceOf(stack, MASTERS[i]?.name ?? '');
-  const db = await connectAsRoot(tierOf(stack), { host: self.host, port: self.ports.mysql ?? 0 });
-  try {
-    await db.query('STOP SLAVE');
-    await db.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?', [host, port]);
-    await db.query('START SLAVE');
-    for (let n = 0; n < 100; n++) {
-      const [rows] = await db.query<RowDataPacket[]>('SHOW SLAVE STATUS');
-      if (rows[0]?.Slave_IO_Running === 'Yes') break;
-      await sleep(100);
-    }
-  } finally {
-    await db.end().catch(() => undefined);
-  }
+  await replicateAt(tierOf(stack), masterAt(stack, i), { host, port }, { waitForIo: true });
 }
 
 /** Master `i` replicates from the other through a relay of its own (a fault proxy). */
 async function relayOne(stack: StackFile, i: number, say: (line: string) => void) {
-  const m = MASTERS[i] ?? MASTERS[0];
+  const m = masterAt(stack, i);
   const other = serviceOf(stack, MASTERS[1 - i]?.name ?? '');
-  const relay = new FaultProxy(
-    `replication-${m.name}`,
-    { host: '127.0.0.1', port: 0 },
+  const relay = await relayReplicationThrough(
+    tierOf(stack),
+    m,
     { host: other.host, port: other.ports.mysql ?? 0 },
+    { waitForIo: true },
   );
-  await relay.enable();
-  try {
-    await replicateFrom(stack, i, '127.0.0.1', relay.port);
-  } catch (error) {
-    await relay.disable();
-    throw error;
-  }
   say(`${m.name} replicates from ${other.name} through 127.0.0.1:${relay.port}`);
   return relay;
 }
