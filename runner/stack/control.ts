@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { stackPaths } from '../host/paths.ts';
 import type { ServiceStatus } from '../process/supervision/supervisor.ts';
 import type { PoolState, ScaleResult } from '../scaling/pool-scaler.ts';
-import { readStackFile } from './status.ts';
+import { tryReadStackFile } from './status.ts';
 
 export type { ServiceStatus };
 
@@ -27,7 +27,7 @@ export interface ControlOptions {
 }
 
 function socketOf(stackFile: string): string {
-  const info = readStackFile(stackFile);
+  const info = tryReadStackFile(stackFile);
   if (info === undefined)
     throw new ControlError('STACK_ERR_NOT_RUNNING', `no running stack: ${stackFile} is missing`);
   return stackPaths(info.stackDir).controlSocket;

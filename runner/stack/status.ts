@@ -22,7 +22,8 @@ export interface Status {
   readonly services: readonly StatusLine[];
 }
 
-export function readStackFile(file: string): StackFile | undefined {
+/** The stack.json at `file`, or undefined when it is missing or unreadable (no version check). */
+export function tryReadStackFile(file: string): StackFile | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as StackFile;
   } catch {
@@ -31,7 +32,7 @@ export function readStackFile(file: string): StackFile | undefined {
 }
 
 export function status(stackDir: string): Status {
-  const info = readStackFile(stackPaths(stackDir).stackFile);
+  const info = tryReadStackFile(stackPaths(stackDir).stackFile);
   const runnerPid = liveRunner(stackDir)?.pid ?? null;
   if (info !== undefined && runnerPid !== null && info.runner.pid === runnerPid) {
     const services = info.services

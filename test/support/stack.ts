@@ -5,10 +5,10 @@
  * waiting for replicas to catch up.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { secretOf as readStackSecret, serviceOf } from '../../loadtest/drills/stack.ts';
+import { readStackFile as readRunnerStackFile } from '../../runner/stack/read-stack.ts';
 import type { StackFile, StackService } from '../../runner/stack/stack-file.ts';
 
 export type { StackFile, StackService };
@@ -24,10 +24,7 @@ export function readStackFile(
     throw new Error(
       `${STACK_FILE_VARIABLE} is not set: run integration tests with \`npm run test:integration\``,
     );
-  const info = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
-  if (info.version !== 1)
-    throw new Error(`${file}: unsupported stack.json version ${info.version}`);
-  return info;
+  return readRunnerStackFile(file);
 }
 
 export { readStackSecret, serviceOf };
