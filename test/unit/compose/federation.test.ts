@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serviceIn } from '../../support/compose/context.ts';
-import { COMPOSE_DOC, contextFor, planFor } from '../../support/compose/fixture.ts';
+import { contextFor } from '../../support/compose/fixture.ts';
 import { COMPOSE_CHECKS } from '../../support/compose/index.ts';
-import { interpolateDocument } from '../../support/compose/interpolate.ts';
-import { loadComposeSchema, parseCompose, repoFile } from '../../support/compose/load.ts';
-import { mergeCompose, mergeProblems } from '../../support/compose/merge.ts';
-import { composeValidator } from '../../support/compose/schema.ts';
+import { overrideSuite } from '../../support/compose/override-suite.ts';
 
-const OVERRIDE = parseCompose(repoFile('docker-compose.federation.yml'));
-const MERGED = mergeCompose(COMPOSE_DOC, OVERRIDE);
 const ENV = { FEDERATION: 'on' };
-const PLAN = planFor(ENV);
-const ctx = contextFor(MERGED, { plan: PLAN, env: ENV });
+const { merged: MERGED, plan: PLAN, ctx } = overrideSuite('docker-compose.federation.yml', ENV);
 
 test('the FEDERATION=on plan has mysql-posts and mysql-media with two replicas each', () => {
   assert.deepEqual(
@@ -26,19 +20,6 @@ test('the FEDERATION=on plan has mysql-posts and mysql-media with two replicas e
       'mysql-media-replica-2',
     ],
   );
-});
-
-for (const [name, check] of Object.entries(COMPOSE_CHECKS)) {
-  test(`docker-compose.yml + docker-compose.federation.yml passes "${name}" against the FEDERATION=on plan`, () => {
-    assert.deepEqual(check(ctx), []);
-  });
-}
-
-test('the override only adds maps to the base’s services, and validates against the schema', () => {
-  assert.deepEqual(mergeProblems(COMPOSE_DOC, OVERRIDE), []);
-  const validate = composeValidator(loadComposeSchema());
-  assert.deepEqual(validate(interpolateDocument(OVERRIDE, ENV).value), []);
-  assert.deepEqual(validate(interpolateDocument(MERGED, ENV).value), []);
 });
 
 test('the checks see a wrong function database: its domain, the worker’s database', () => {

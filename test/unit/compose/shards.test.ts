@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serviceIn } from '../../support/compose/context.ts';
-import { COMPOSE_DOC, contextFor, planFor } from '../../support/compose/fixture.ts';
+import { contextFor } from '../../support/compose/fixture.ts';
 import { COMPOSE_CHECKS } from '../../support/compose/index.ts';
-import { interpolateDocument } from '../../support/compose/interpolate.ts';
-import { loadComposeSchema, parseCompose, repoFile } from '../../support/compose/load.ts';
-import { mergeCompose, mergeProblems } from '../../support/compose/merge.ts';
-import { composeValidator } from '../../support/compose/schema.ts';
+import { overrideSuite } from '../../support/compose/override-suite.ts';
 
-const OVERRIDE = parseCompose(repoFile('docker-compose.shards.yml'));
-const MERGED = mergeCompose(COMPOSE_DOC, OVERRIDE);
 const ENV = { SHARDS: '2' };
-const PLAN = planFor(ENV);
-const ctx = contextFor(MERGED, { plan: PLAN, env: ENV });
+const { merged: MERGED, plan: PLAN, ctx } = overrideSuite('docker-compose.shards.yml', ENV);
 
 test('the SHARDS=2 plan has two shard servers with two replicas each (the default stage’s)', () => {
   assert.deepEqual(
@@ -26,19 +20,6 @@ test('the SHARDS=2 plan has two shard servers with two replicas each (the defaul
       'mysql-shard-2-replica-2',
     ],
   );
-});
-
-for (const [name, check] of Object.entries(COMPOSE_CHECKS)) {
-  test(`docker-compose.yml + docker-compose.shards.yml passes "${name}" against the SHARDS=2 plan`, () => {
-    assert.deepEqual(check(ctx), []);
-  });
-}
-
-test('the override only adds maps to the base’s services, and validates against the schema', () => {
-  assert.deepEqual(mergeProblems(COMPOSE_DOC, OVERRIDE), []);
-  const validate = composeValidator(loadComposeSchema());
-  assert.deepEqual(validate(interpolateDocument(OVERRIDE, ENV).value), []);
-  assert.deepEqual(validate(interpolateDocument(MERGED, ENV).value), []);
 });
 
 test('the checks see a wrong shard server: its server id, its domain, a web server’s address', () => {
