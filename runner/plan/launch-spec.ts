@@ -5,6 +5,7 @@
  * address, port, server id, user) is added here.
  */
 import { join } from 'node:path';
+import { isMariadb } from '../../services/shared/topology/addresses.ts';
 import { type PlannedService, STACK_CONSTANTS } from '../../services/shared/topology/plan.ts';
 import { instancePaths, stackPaths } from '../host/paths.ts';
 
@@ -162,14 +163,8 @@ export function launchSpec(s: PlannedService, ctx: LaunchContext): LaunchSpec {
   };
   const node = (script: string) => ({ command: ctx.node, args: [join(ctx.repoDir, script)] });
   const base = { env, cwd: ctx.repoDir };
+  if (isMariadb(s.kind)) return { ...base, ...mariadb(s, ctx) };
   switch (s.kind) {
-    case 'mysql-primary':
-    case 'mysql-replica':
-    case 'mysql-shard':
-    case 'mysql-shard-replica':
-    case 'mysql-function':
-    case 'mysql-function-replica':
-      return { ...base, ...mariadb(s, ctx) };
     case 'redis':
       return { ...base, ...redis(s, ctx) };
     case 'memcached':

@@ -46,14 +46,9 @@ export interface StartContext {
 
 function probeFor(s: PlannedService, ctx: StartContext): (() => Promise<unknown>) | undefined {
   const port = (name: keyof PlannedService['ports']) => s.ports[name] ?? 0;
+  if (isMariadb(s.kind))
+    return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
   switch (s.kind) {
-    case 'mysql-primary':
-    case 'mysql-replica':
-    case 'mysql-shard':
-    case 'mysql-shard-replica':
-    case 'mysql-function':
-    case 'mysql-function-replica':
-      return () => probeMysql(s.host, port('mysql'), 'root', ctx.secret('mysql-root-password'));
     case 'redis':
       return () => probeRedis(s.host, port('redis'));
     case 'memcached':

@@ -35,7 +35,9 @@ export const MARIADB_KINDS = [
   'mysql-function-replica',
 ] as const satisfies readonly ServiceKind[];
 
-export const isMariadb = (kind: ServiceKind): boolean =>
+export type MariadbKind = (typeof MARIADB_KINDS)[number];
+
+export const isMariadb = (kind: ServiceKind): kind is MariadbKind =>
   (MARIADB_KINDS as readonly ServiceKind[]).includes(kind);
 
 export const WEB_POOLS = ['web', 'read-api', 'write-api'] as const;

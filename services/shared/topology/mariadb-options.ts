@@ -8,7 +8,7 @@
  * booleans), so one flag value means the same thing to the runner, compose and the server.
  */
 import type { Flags } from '../config/flags.ts';
-import type { ServiceKind } from './addresses.ts';
+import { MARIADB_KINDS, type ServiceKind } from './addresses.ts';
 
 export interface FlagOption {
   /** mariadbd's long option, without `--`. */
@@ -33,14 +33,7 @@ export const MARIADB_FLAG_OPTIONS: readonly FlagOption[] = [
     variable: 'DB_QUERY_CACHE',
     fallback: 'off',
     value: (f) => f.dbQueryCache,
-    on: [
-      'mysql-primary',
-      'mysql-replica',
-      'mysql-shard',
-      'mysql-shard-replica',
-      'mysql-function',
-      'mysql-function-replica',
-    ],
+    on: MARIADB_KINDS,
   },
   // DB_SEMISYNC: both sides on the primary and the replicas, since any replica can be promoted and
   // the old primary can rejoin as a replica. The wait point (AFTER_SYNC) and the timeout after
