@@ -11,8 +11,8 @@ import {
   integer,
   list,
   parseEnv,
-  text,
 } from '../../services/shared/config/env.ts';
+import { benchStackFields, portBaseProblem, rampFields } from '../core/ramp-config.ts';
 
 const schema = {
   /** Shard servers per run; 1 is the unsharded stack (one primary), the anchor of the ratios. */
@@ -31,19 +31,8 @@ const schema = {
   DIRECT_SECONDS: field(integer(0, 120), 15),
   FEED_RATE: field(integer(1, 5000), 40),
   FEED_SECONDS: field(integer(2, 120), 10),
-  STEP_SECONDS: field(integer(2, 60), 5),
-  RAMP_START: field(integer(1, 50_000), 5),
-  RAMP_FACTOR: field(decimal(1.05, 4), 1.5),
-  RAMP_MAX_STEPS: field(integer(1, 20), 10),
-  RAMP_REFINE: field(integer(0, 5), 2),
-  SLO_P99_MS: field(integer(1, 60_000), 300),
-  SLO_ERROR_RATE: field(decimal(0, 1), 0.01),
-  WORKERS: field(integer(1, 8), 2),
-  CONNECTIONS: field(integer(1, 4096), 128),
-  WARMUP: field(integer(0, 30), 2),
-  /** `auto`: a free port base per stack; or a fixed base under 10000. */
-  BENCH_PORT_BASE: field(text(/^(auto|\d{4})$/, 'auto or a 4-digit port base'), 'auto'),
-  RESULTS_DIR: field(text(), 'loadtest/results'),
+  ...rampFields({ start: 5, maxSteps: 10, refineMax: 5, refine: 2 }),
+  ...benchStackFields(),
 };
 
 export type ShardBenchConfig = ReturnType<typeof parseEnv<typeof schema>>;
@@ -54,11 +43,8 @@ export function parseShardBenchConfig(env: Env): ShardBenchConfig {
   if (!config.BENCH_SHARDS.includes(1))
     problems.push('BENCH_SHARDS must include 1: the unsharded run is the anchor of every ratio');
   if (config.BENCH_SHARDS.length > 6) problems.push('BENCH_SHARDS: at most 6 runs');
-  if (config.BENCH_PORT_BASE !== 'auto') {
-    const base = Number(config.BENCH_PORT_BASE);
-    if (base + 306 === 3306 || base + 379 === 6379)
-      problems.push(`BENCH_PORT_BASE=${base} collides with the machine's MariaDB or Redis`);
-  }
+  const portBase = portBaseProblem(config.BENCH_PORT_BASE);
+  if (portBase !== undefined) problems.push(portBase);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -12,8 +12,8 @@ import {
   list,
   oneOf,
   parseEnv,
-  text,
 } from '../../services/shared/config/env.ts';
+import { benchStackFields, portBaseProblem, rampFields } from '../core/ramp-config.ts';
 import { SCENARIOS } from '../scenarios/scenario.ts';
 
 export const GROUPS = ['stages', 'replicas', 'cache', 'reads'] as const;
@@ -27,19 +27,10 @@ const schema = {
   /** Web boxes for the horizontal-scaling rows. */
   BENCH_WEB_REPLICAS: field(list(integer(1, 8)), [1, 2, 4]),
   REPEAT: field(integer(1, 3), 1),
-  STEP_SECONDS: field(integer(2, 60), 5),
-  RAMP_START: field(integer(1, 50_000), 40),
-  RAMP_FACTOR: field(decimal(1.05, 4), 1.5),
-  // 40 × 1.5^11 ≈ 3,500 req/s: above what two cores serve, so a ramp ends by breaking the SLO.
-  RAMP_MAX_STEPS: field(integer(1, 20), 12),
-  // Each refinement halves the gap between the rate that held and the one that broke: 4 of them
-  // after a ×1.5 step leave about 3 % of uncertainty instead of 12 %.
-  RAMP_REFINE: field(integer(0, 6), 4),
-  SLO_P99_MS: field(integer(1, 60_000), 300),
-  SLO_ERROR_RATE: field(decimal(0, 1), 0.01),
-  WORKERS: field(integer(1, 8), 2),
-  CONNECTIONS: field(integer(1, 4096), 128),
-  WARMUP: field(integer(0, 30), 2),
+  // RAMP_MAX_STEPS 12: 40 × 1.5^11 ≈ 3,500 req/s, above what two cores serve, so a ramp ends by
+  // breaking the SLO. RAMP_REFINE 4: each refinement halves the gap between the rate that held and
+  // the one that broke; 4 of them after a ×1.5 step leave about 3 % of uncertainty instead of 12 %.
+  ...rampFields({ start: 40, maxSteps: 12, refineMax: 6, refine: 4 }),
   /** The benchmark profile: each box's CPU quota (see loadtest/README.md). */
   BENCH_BOX_CPUS: field(decimal(0.1, 64), 0.25),
   BENCH_DB_BOX_CPUS: field(decimal(0.1, 64), 0.5),
@@ -53,9 +44,7 @@ const schema = {
   /** Seeded before every run (a fresh stack each time, so every run starts from the same data). */
   BENCH_SEED_USERS: field(integer(100, 100_000), 1000),
   BENCH_SEED_POSTS: field(integer(1000, 2_000_000), 20_000),
-  /** `auto`: a free port base per stack; or a fixed base under 10000. */
-  BENCH_PORT_BASE: field(text(/^(auto|\d{4})$/, 'auto or a 4-digit port base'), 'auto'),
-  RESULTS_DIR: field(text(), 'loadtest/results'),
+  ...benchStackFields(),
 };
 
 export type BenchConfig = ReturnType<typeof parseEnv<typeof schema>>;
@@ -67,11 +56,8 @@ export function parseBenchConfig(env: Env): BenchConfig {
   const problems: string[] = [];
   if (config.BENCH_ONLY.length === 0)
     problems.push(`BENCH_ONLY: name at least one of ${GROUPS.join(', ')}`);
-  if (config.BENCH_PORT_BASE !== 'auto') {
-    const base = Number(config.BENCH_PORT_BASE);
-    if (base + 306 === 3306 || base + 379 === 6379)
-      problems.push(`BENCH_PORT_BASE=${base} collides with the machine's MariaDB or Redis`);
-  }
+  const portBase = portBaseProblem(config.BENCH_PORT_BASE);
+  if (portBase !== undefined) problems.push(portBase);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
