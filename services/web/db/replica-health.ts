@@ -11,6 +11,7 @@
  */
 import type { DbTarget, Row } from '../../shared/db/target.ts';
 import type { WriterWatch } from '../../shared/db/writer-watch.ts';
+import type { WebConfig } from '../config.ts';
 import { type GtidPosition, parseGtid } from '../consistency/gtid.ts';
 import {
   addSample,
@@ -27,6 +28,18 @@ import {
 export interface ReplicaHealthOptions extends OutlierPolicy {
   /** How often each server is probed; 0 turns probing and skipping off (DB_REPLICA_PROBE_INTERVAL_MS). */
   readonly probeIntervalMs: number;
+}
+
+/** The replica outlier settings of DB_REPLICA_* (see db/replica-choice.ts). */
+export function replicaPolicyOf(config: WebConfig): ReplicaHealthOptions {
+  return {
+    probeIntervalMs: config.DB_REPLICA_PROBE_INTERVAL_MS,
+    maxLatencyMs: config.DB_REPLICA_MAX_LATENCY_MS,
+    outlierFactor: config.DB_REPLICA_OUTLIER_FACTOR,
+    minLatencyMs: config.DB_REPLICA_OUTLIER_MIN_MS,
+    maxLagMs: config.DB_REPLICA_MAX_LAG_MS,
+    decayMs: config.DB_LATENCY_DECAY_MS,
+  };
 }
 
 export interface VerdictChange {

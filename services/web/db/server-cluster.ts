@@ -10,10 +10,9 @@ import { mysqlPoolOptions } from '../../shared/config/fields.ts';
 import { DbTarget } from '../../shared/db/target.ts';
 import { WriterWatch } from '../../shared/db/writer-watch.ts';
 import type { WebConfig } from '../config.ts';
-import { replicaPolicyOf } from '../plugins/database.ts';
 import { DbCluster } from './cluster.ts';
 import { IdempotentWrites } from './idempotency.ts';
-import { ReplicaHealth } from './replica-health.ts';
+import { ReplicaHealth, replicaPolicyOf } from './replica-health.ts';
 
 export interface ServerCluster {
   readonly name: string;

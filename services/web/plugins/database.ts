@@ -17,7 +17,7 @@ import { migrate } from '../db/migrate.ts';
 import { MIGRATIONS, type Migration } from '../db/migrations.ts';
 import { ensurePostsEngine } from '../db/posts-engine.ts';
 import { registerQcacheMetrics } from '../db/qcache-metrics.ts';
-import { ReplicaHealth, type ReplicaHealthOptions } from '../db/replica-health.ts';
+import { ReplicaHealth, replicaPolicyOf } from '../db/replica-health.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,18 +101,6 @@ async function databasePlugin(
     await migrateWhenReachable(() => cluster.primary, app, config.STARTUP_DB_WAIT_MS);
     await ensurePostsEngine(cluster.primary, config.flags.postsEngine, app.log);
   }
-}
-
-/** The replica outlier settings of DB_REPLICA_* (see db/replica-choice.ts). */
-export function replicaPolicyOf(config: WebConfig): ReplicaHealthOptions {
-  return {
-    probeIntervalMs: config.DB_REPLICA_PROBE_INTERVAL_MS,
-    maxLatencyMs: config.DB_REPLICA_MAX_LATENCY_MS,
-    outlierFactor: config.DB_REPLICA_OUTLIER_FACTOR,
-    minLatencyMs: config.DB_REPLICA_OUTLIER_MIN_MS,
-    maxLagMs: config.DB_REPLICA_MAX_LAG_MS,
-    decayMs: config.DB_LATENCY_DECAY_MS,
-  };
 }
 
 /**
