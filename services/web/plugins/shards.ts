@@ -72,8 +72,6 @@ async function shardsPlugin(
     };
     app.decorate('shards', undefined);
     app.decorate('homeOf', () => single);
-    // Unsharded, a write goes to the user's write home: the primary, or with
-    // DB_TOPOLOGY=master-master the user's master (plugins/masters.ts, registered after this one).
     // Unsharded, posts go to their database (mysql-posts with FEDERATION=on, plugins/federation.ts)
     // and orders to the user's write home: the primary, or with DB_TOPOLOGY=master-master the
     // user's master (plugins/masters.ts). Both plugins register after this one.
