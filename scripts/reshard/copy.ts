@@ -31,6 +31,25 @@ export async function copyRows(
   options: { readonly batch: number; readonly sinceMs?: number },
 ): Promise<number> {
   await target.query('SET SESSION foreign_key_checks = 0');
+  let done = false;
+  try {
+    const copied = await copyTables(source, target, shards, options);
+    done = true;
+    return copied;
+  } finally {
+    // Restored on every path; after a failed batch its error is the one to report (the
+    // connection may be why it failed), so a failing restore does not replace it.
+    const restored = target.query('SET SESSION foreign_key_checks = 1');
+    await (done ? restored : restored.catch(() => undefined));
+  }
+}
+
+async function copyTables(
+  source: Connection,
+  target: Connection,
+  shards: readonly number[],
+  options: { readonly batch: number; readonly sinceMs?: number },
+): Promise<number> {
   let copied = 0;
   for (const table of MOVED_TABLES) {
     let from: Value[] | undefined;
@@ -51,7 +70,6 @@ export async function copyRows(
       from = keyOf(table, last);
     }
   }
-  await target.query('SET SESSION foreign_key_checks = 1');
   return copied;
 }
 
