@@ -96,7 +96,19 @@ test('a load step adds web servers and the LB follows; a step down removes them 
   assert.ok(out, `scaled out to ${(await members()).join(',')}`);
   const grown = await members();
   assert.deepEqual(grown.slice(0, 3), ['web-1', 'web-2', 'web-3']);
-  const upAfterOut = (await rotation()).filter((b) => b.up).map((b) => b.address);
+  // A server is listed as a member once ready, then the LB re-reads the member file (every
+  // second) and marks it up: wait for that, bounded, as the runner itself does (lbFollowed).
+  const addresses = grown.map((n) => {
+    const s = serviceOf(stack.info, n);
+    return `${s.host}:${s.ports.http}`;
+  });
+  const upNow = async () => (await rotation()).filter((b) => b.up).map((b) => b.address);
+  for (let end = Date.now() + 10_000; Date.now() < end; ) {
+    const up = await upNow();
+    if (addresses.every((a) => up.includes(a))) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const upAfterOut = await upNow();
   for (const name of grown) {
     const s = serviceOf(stack.info, name);
     assert.equal(s.state, 'running', name);
