@@ -106,7 +106,13 @@ export async function startTestWeb(
   const mysql = options.mysql ?? stack;
   const database = options.database ?? (await createTestDatabase(mysql, t)).name;
   const dataDir = mkdtempSync(join(tmpdir(), 'web-test-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  // Removed after the app has closed (hooks run in the order they are added): until then its
+  // background work (static assets, uploads on local storage) may still write there.
+  let closeApp: () => Promise<unknown> = async () => undefined;
+  t.after(async () => {
+    await closeApp();
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
 
   const config = loadWebConfig({
     STAGE: '1',
@@ -115,7 +121,7 @@ export async function startTestWeb(
   });
   const logger = pino({ level: config.LOG_LEVEL });
   const app = await buildApp(config, { logger });
-  t.after(() => app.close());
+  closeApp = () => app.close();
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
   if (address === null || typeof address === 'string')
