@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownV1Group } from '../../runner/host/cgroups.ts';
+import { ownV1Group, v1Mount } from '../../runner/host/cgroups.ts';
 
 export interface OwnGroup {
   /** The group's path inside the cpuacct hierarchy. */
@@ -25,26 +25,19 @@ export function ownCpuacctGroup(): OwnGroup | undefined {
   } catch {
     return undefined;
   }
-  for (const line of mountinfo.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (left === undefined || right === undefined) continue;
-    const [, , , mountRoot = '/', mountPoint] = left.split(' ');
-    const [fsType, , superOptions = ''] = right.split(' ');
-    if (fsType !== 'cgroup' || mountPoint === undefined) continue;
-    if (!superOptions.split(',').includes('cpuacct')) continue;
-    const path = ownV1Group(self, 'cpuacct', mountRoot);
-    if (path === '') return undefined;
-    const file = join(mountPoint, path, 'cpuacct.usage');
-    return {
-      path: `/${path}`,
-      usageNs: () => {
-        try {
-          return Number(readFileSync(file, 'utf8').trim());
-        } catch {
-          return undefined;
-        }
-      },
-    };
-  }
-  return undefined;
+  const mount = v1Mount(mountinfo, 'cpuacct');
+  if (mount === undefined) return undefined;
+  const path = ownV1Group(self, 'cpuacct', mount.mountRoot);
+  if (path === '') return undefined;
+  const file = join(mount.mountPoint, path, 'cpuacct.usage');
+  return {
+    path: `/${path}`,
+    usageNs: () => {
+      try {
+        return Number(readFileSync(file, 'utf8').trim());
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

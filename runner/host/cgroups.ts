@@ -23,6 +23,33 @@ export interface CpuController {
 
 export const CFS_PERIOD_US = 100_000;
 
+interface CgroupMount {
+  readonly fsType: string;
+  /** The subtree of the hierarchy mounted there ('/' unless inside a container). */
+  readonly mountRoot: string;
+  readonly mountPoint: string;
+  readonly superOptions: readonly string[];
+}
+
+/** The cgroup (v1) and cgroup2 mounts in /proc/self/mountinfo, in order. */
+function cgroupMounts(mountinfo: string): CgroupMount[] {
+  const mounts: CgroupMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+    const [left, right] = line.split(' - ');
+    if (left === undefined || right === undefined) continue;
+    const [, , , mountRoot = '/', mountPoint] = left.split(' ');
+    const [fsType = '', , superOptions = ''] = right.split(' ');
+    if (mountPoint === undefined || (fsType !== 'cgroup' && fsType !== 'cgroup2')) continue;
+    mounts.push({ fsType, mountRoot, mountPoint, superOptions: superOptions.split(',') });
+  }
+  return mounts;
+}
+
+/** The mount of the v1 hierarchy that holds `controller` (cpu, cpuacct, ...). */
+export const v1Mount = (mountinfo: string, controller: string): CgroupMount | undefined =>
+  cgroupMounts(mountinfo).find((m) => m.fsType === 'cgroup' && m.superOptions.includes(controller));
+
 /**
  * Finds where the cpu controller is mounted. `v2Controllers` is the content of
  * `<cgroup2 mount>/cgroup.controllers` (v2 only offers cpu when that file lists it).
@@ -32,18 +59,14 @@ export function findCpuController(
   v2Controllers: (mountPoint: string) => string | undefined,
   selfCgroup = '',
 ): CpuController | undefined {
-  let v2: string | undefined;
-  for (const line of mountinfo.split('\n')) {
-    // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-    const [left, right] = line.split(' - ');
-    if (left === undefined || right === undefined) continue;
-    const [, , , mountRoot = '/', mountPoint] = left.split(' ');
-    const [fsType, , superOptions = ''] = right.split(' ');
-    if (mountPoint === undefined) continue;
-    if (fsType === 'cgroup' && superOptions.split(',').includes('cpu'))
-      return { version: 'v1', root: mountPoint, parent: ownV1Group(selfCgroup, 'cpu', mountRoot) };
-    if (fsType === 'cgroup2' && v2 === undefined) v2 = mountPoint;
-  }
+  const v1 = v1Mount(mountinfo, 'cpu');
+  if (v1 !== undefined)
+    return {
+      version: 'v1',
+      root: v1.mountPoint,
+      parent: ownV1Group(selfCgroup, 'cpu', v1.mountRoot),
+    };
+  const v2 = cgroupMounts(mountinfo).find((m) => m.fsType === 'cgroup2')?.mountPoint;
   if (v2 !== undefined && (v2Controllers(v2) ?? '').split(/\s+/).includes('cpu'))
     return { version: 'v2', root: v2 };
   return undefined;
